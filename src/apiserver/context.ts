@@ -1,0 +1,24 @@
+// What the request pipeline needs from the cluster that runs it. The Durable Object provides it;
+// tests can provide their own.
+import type { Store } from '../durable/store';
+import type { WatchHub } from '../durable/watch-hub';
+import type { ResourceDef } from '../resources/types';
+
+export interface ApiContext {
+  store: Store;
+  hub: WatchHub;
+  /** cluster clock, milliseconds since the epoch */
+  now(): number;
+  /** per-cluster object cap */
+  maxObjects: number;
+  /** the URL clients use for this cluster (origin + /clusters/<id>) */
+  serverAddress: string;
+}
+
+/** Store key of a resource: `<group>/<plural>` (core group is ''). */
+export const resKey = (def: Pick<ResourceDef, 'group' | 'plural'>) => `${def.group}/${def.plural}`;
+
+export const grOf = (def: Pick<ResourceDef, 'group' | 'plural'>) => ({ group: def.group, resource: def.plural });
+
+/** RFC3339 with seconds, as metav1.Time marshals. */
+export const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');

@@ -1,0 +1,137 @@
+// The Kubernetes API of one cluster: routes a request (path already stripped of /clusters/<id>) to
+// discovery, OpenAPI or a resource verb, and turns every failure into a metav1.Status.
+import { resKey, type ApiContext } from './context';
+import { selectorFilter } from './filters';
+import { listKind } from './table';
+import { decodeBody, decodeObject, patchTypeOf, readBody, type PatchType } from './body';
+import { ApiError, badRequest, internalError, methodNotAllowed, pathNotFound, statusResponse } from './errors';
+import { isPlainObject } from './json-util';
+import { PatchError, jsonPatch, mergePatch, strategicMergePatch } from './patch';
+import { getEntry, json, list, objectResponse, watch } from './reads';
+import { parseKubePath, type ResourceRequest } from './request';
+import { scaleOf, scaleReplicas } from './scale';
+import { createObject, deleteObject, updateObject, type DeleteOptions } from './writes';
+import { serveNonResource } from './nonresource';
+import { findResource } from '../resources/registry';
+import type { KubeObject, ResourceDef } from '../resources/types';
+
+export async function handleKube(ctx: ApiContext, req: Request): Promise<Response> {
+  const url = new URL(req.url);
+  try {
+    const r = parseKubePath(req.method, url.pathname, url.searchParams);
+    if (r.kind === 'other') return await serveNonResource(ctx, req, r.path);
+    const def = findResource(r.group, r.version, r.plural);
+    if (!def) throw pathNotFound();
+    const res = await serveResource(ctx, def, r, req);
+    if (def.warning) res.headers.set('warning', `299 - "${def.warning}"`);
+    return res;
+  } catch (e) {
+    if (e instanceof ApiError) return statusResponse(e);
+    console.error('internal error', (e as Error)?.stack ?? e);
+    return statusResponse(internalError((e as Error)?.message ?? String(e)));
+  }
+}
+
+function checkScope(def: ResourceDef, r: ResourceRequest) {
+  // A namespaced kind addressed by name needs a namespace; a cluster-scoped one never takes one.
+  if (def.namespaced ? r.name && !r.namespace : r.namespace) throw pathNotFound();
+  const sub = r.subresource;
+  if (sub && !(sub === 'status' && def.subresources?.status) && !(sub === 'scale' && def.subresources?.scale)) throw pathNotFound();
+}
+
+async function serveResource(ctx: ApiContext, def: ResourceDef, r: ResourceRequest, req: Request): Promise<Response> {
+  checkScope(def, r);
+  const q = new URL(req.url).searchParams;
+  const opts = { dryRun: q.getAll('dryRun').includes('All') };
+  const ns = r.namespace;
+  switch (r.verb) {
+    case 'get': {
+      const e = getEntry(ctx, def, ns, r.name);
+      return r.subresource === 'scale' ? json(scaleOf(def, e.obj)) : objectResponse(ctx, def, req, e);
+    }
+    case 'list':
+      return list(ctx, def, ns, req);
+    case 'watch':
+      return watch(ctx, def, ns, req);
+    case 'create': {
+      if (r.name) throw methodNotAllowed();
+      const body = decodeObject(req.headers.get('content-type'), await readBody(req), def.kind, def.version);
+      return objectResponse(ctx, def, req, createObject(ctx, def, ns, body, opts), 201);
+    }
+    case 'update': {
+      const body = decodeObject(req.headers.get('content-type'), await readBody(req), r.subresource === 'scale' ? 'Scale' : def.kind, def.version);
+      if (r.subresource === 'scale') return json(scaleOf(def, updateScale(ctx, def, r, body, opts)));
+      return objectResponse(ctx, def, req, updateObject(ctx, def, ns, r.name, body, r.subresource === 'status' ? 'status' : '', opts));
+    }
+    case 'patch':
+      return patch(ctx, def, r, req, opts);
+    case 'delete': {
+      const text = await readBody(req);
+      const options = text.trim() ? (decodeBody(req.headers.get('content-type'), text) as DeleteOptions) : {};
+      if (!isPlainObject(options)) throw badRequest('DeleteOptions in version "v1" cannot be handled as a DeleteOptions');
+      if (options.dryRun?.includes('All')) opts.dryRun = true;
+      const gone = deleteObject(ctx, def, ns, r.name, options, opts);
+      return deleteResponse(ctx, def, req, gone);
+    }
+    case 'deletecollection': {
+      const filter = selectorFilter(def, q);
+      const targets = ctx.store.list(resKey(def), ns).filter((e) => !filter || filter(e.obj));
+      const items = targets.map((e) => deleteObject(ctx, def, e.obj.metadata.namespace ?? '', e.obj.metadata.name!, {}, opts));
+      return json({ ...listKind(def), metadata: { resourceVersion: String(ctx.store.rv) }, items });
+    }
+  }
+}
+
+/** Pods (and objects still held by finalizers) are returned; other kinds answer a Success Status. */
+function deleteResponse(ctx: ApiContext, def: ResourceDef, req: Request, obj: KubeObject): Response {
+  if (def.kind === 'Pod' || obj.metadata.deletionTimestamp) return objectResponse(ctx, def, req, obj);
+  const details: Record<string, string> = { name: obj.metadata.name! };
+  if (def.group) details.group = def.group;
+  details.kind = def.plural;
+  details.uid = obj.metadata.uid!;
+  return json({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details });
+}
+
+function updateScale(ctx: ApiContext, def: ResourceDef, r: ResourceRequest, scale: Record<string, any>, opts: { dryRun: boolean }): KubeObject {
+  const current = getEntry(ctx, def, r.namespace, r.name).obj;
+  const next = structuredClone(current);
+  const rv = scale.metadata?.resourceVersion;
+  if (rv) next.metadata.resourceVersion = rv;
+  next.spec = { ...next.spec, replicas: scaleReplicas(scale) };
+  return updateObject(ctx, def, r.namespace, r.name, next, '', opts);
+}
+
+function applyPatch(type: PatchType, def: ResourceDef, target: unknown, patchBody: unknown): Record<string, any> {
+  try {
+    switch (type) {
+      case 'merge':
+        return mergePatch(target, patchBody) as Record<string, any>;
+      case 'json':
+        return jsonPatch(target, patchBody) as Record<string, any>;
+      case 'strategic':
+        return strategicMergePatch(target, patchBody, def.patchMeta ?? {}) as Record<string, any>;
+      case 'apply':
+        throw new ApiError(415, 'UnsupportedMediaType', 'the server does not support server-side apply yet', {});
+    }
+  } catch (e) {
+    if (e instanceof PatchError) throw new ApiError(e.code, e.code === 422 ? 'Invalid' : 'BadRequest', e.message);
+    throw e;
+  }
+}
+
+async function patch(ctx: ApiContext, def: ResourceDef, r: ResourceRequest, req: Request, opts: { dryRun: boolean }): Promise<Response> {
+  const type = patchTypeOf(req.headers.get('content-type'));
+  if (!type) {
+    throw new ApiError(415, 'UnsupportedMediaType', `the server does not support the media type "${req.headers.get('content-type') ?? ''}" for PATCH`, {});
+  }
+  const patchBody = decodeBody(req.headers.get('content-type'), await readBody(req));
+  const current = getEntry(ctx, def, r.namespace, r.name).obj;
+  if (r.subresource === 'scale') {
+    const scale = applyPatch(type, def, scaleOf(def, current), patchBody);
+    return json(scaleOf(def, updateScale(ctx, def, r, scale, opts)));
+  }
+  const patched = applyPatch(type, def, structuredClone(current), patchBody);
+  if (!isPlainObject(patched)) throw badRequest('the patch did not produce an object');
+  const updated = updateObject(ctx, def, r.namespace, r.name, patched, r.subresource === 'status' ? 'status' : '', opts);
+  return objectResponse(ctx, def, req, updated);
+}

@@ -1,0 +1,58 @@
+// Parses a Kubernetes API path (the part after /clusters/<id>) into what the request is about.
+export type ResourceVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
+
+export interface ResourceRequest {
+  kind: 'resource';
+  verb: ResourceVerb;
+  group: string;
+  version: string;
+  plural: string;
+  /** '' for cluster-scoped requests and for lists across all namespaces */
+  namespace: string;
+  name: string;
+  subresource: string;
+}
+
+export interface OtherRequest {
+  kind: 'other';
+  path: string;
+}
+
+const SUBRESOURCES_OF_NAMESPACES = new Set(['status', 'finalize']);
+
+export function parseKubePath(method: string, path: string, query: URLSearchParams): ResourceRequest | OtherRequest {
+  const segs = path.split('/').filter((s) => s !== '').map(decodeURIComponent);
+  let group: string;
+  let version: string;
+  let rest: string[];
+  if (segs[0] === 'api' && segs.length >= 3) {
+    group = '';
+    version = segs[1];
+    rest = segs.slice(2);
+  } else if (segs[0] === 'apis' && segs.length >= 4) {
+    group = segs[1];
+    version = segs[2];
+    rest = segs.slice(3);
+  } else {
+    return { kind: 'other', path: '/' + segs.join('/') };
+  }
+
+  let namespace = '';
+  if (rest[0] === 'namespaces' && rest.length >= 3 && !(rest.length === 3 && SUBRESOURCES_OF_NAMESPACES.has(rest[2]))) {
+    namespace = rest[1];
+    rest = rest.slice(2);
+  }
+  if (rest.length > 3) return { kind: 'other', path: '/' + segs.join('/') };
+  const [plural, name = '', subresource = ''] = rest;
+
+  const m = method.toUpperCase();
+  let verb: ResourceVerb;
+  if (m === 'GET' || m === 'HEAD') verb = name ? 'get' : query.get('watch') === 'true' || query.get('watch') === '1' ? 'watch' : 'list';
+  else if (m === 'POST') verb = 'create';
+  else if (m === 'PUT') verb = 'update';
+  else if (m === 'PATCH') verb = 'patch';
+  else if (m === 'DELETE') verb = name ? 'delete' : 'deletecollection';
+  else return { kind: 'other', path: '/' + segs.join('/') };
+
+  return { kind: 'resource', verb, group, version, plural, namespace, name, subresource };
+}

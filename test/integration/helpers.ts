@@ -1,0 +1,36 @@
+// Sign up a cluster through the Worker and talk to its API like a client would.
+import { SELF } from 'cloudflare:test';
+
+export const ORIGIN = 'https://sandbox.test';
+
+export interface Signup {
+  id: string;
+  server: string;
+  token: string;
+  expiresAt: string;
+  kubeconfig: string;
+}
+
+export async function signup(): Promise<Signup> {
+  const res = await SELF.fetch(`${ORIGIN}/v1/clusters`, { method: 'POST' });
+  if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+export type Kube = (path: string, init?: RequestInit & { json?: unknown }) => Promise<Response>;
+
+/** A fetch bound to one cluster and its token; `json` sets a JSON body. */
+export function client(s: Signup): Kube {
+  return (path, init = {}) => {
+    const headers = new Headers(init.headers);
+    headers.set('authorization', `Bearer ${s.token}`);
+    let body = init.body;
+    if (init.json !== undefined) {
+      body = JSON.stringify(init.json);
+      if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+    }
+    return SELF.fetch(`${s.server}${path}`, { ...init, headers, body });
+  };
+}
+
+export const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
