@@ -12,6 +12,7 @@ import { parseKubePath, type ResourceRequest } from './request';
 import { scaleOf, scaleReplicas } from './scale';
 import { createObject, deleteObject, updateObject, type DeleteOptions } from './writes';
 import { serveNonResource } from './nonresource';
+import { validateFields, withWarnings } from './field-validation';
 import { findResource } from '../resources/registry';
 import type { KubeObject, ResourceDef } from '../resources/types';
 
@@ -56,12 +57,16 @@ async function serveResource(ctx: ApiContext, def: ResourceDef, r: ResourceReque
     case 'create': {
       if (r.name) throw methodNotAllowed();
       const body = decodeObject(req.headers.get('content-type'), await readBody(req), def.kind, def.version);
-      return objectResponse(ctx, def, req, createObject(ctx, def, ns, body, opts), 201);
+      const warnings = validateFields(def, body, q);
+      return withWarnings(objectResponse(ctx, def, req, createObject(ctx, def, ns, body, opts), 201), warnings);
     }
     case 'update': {
-      const body = decodeObject(req.headers.get('content-type'), await readBody(req), r.subresource === 'scale' ? 'Scale' : def.kind, def.version);
-      if (r.subresource === 'scale') return json(scaleOf(def, updateScale(ctx, def, r, body, opts)));
-      return objectResponse(ctx, def, req, updateObject(ctx, def, ns, r.name, body, r.subresource === 'status' ? 'status' : '', opts));
+      const kind = r.subresource === 'scale' ? 'Scale' : def.kind;
+      const body = decodeObject(req.headers.get('content-type'), await readBody(req), kind, def.version);
+      const warnings = validateFields(def, body, q, kind);
+      if (r.subresource === 'scale') return withWarnings(json(scaleOf(def, updateScale(ctx, def, r, body, opts))), warnings);
+      const updated = updateObject(ctx, def, ns, r.name, body, r.subresource === 'status' ? 'status' : '', opts);
+      return withWarnings(objectResponse(ctx, def, req, updated), warnings);
     }
     case 'patch':
       return patch(ctx, def, r, req, opts);
@@ -126,12 +131,15 @@ async function patch(ctx: ApiContext, def: ResourceDef, r: ResourceRequest, req:
   }
   const patchBody = decodeBody(req.headers.get('content-type'), await readBody(req));
   const current = getEntry(ctx, def, r.namespace, r.name).obj;
+  const q = new URL(req.url).searchParams;
   if (r.subresource === 'scale') {
     const scale = applyPatch(type, def, scaleOf(def, current), patchBody);
-    return json(scaleOf(def, updateScale(ctx, def, r, scale, opts)));
+    const warnings = validateFields(def, scale, q, 'Scale', true);
+    return withWarnings(json(scaleOf(def, updateScale(ctx, def, r, scale, opts))), warnings);
   }
   const patched = applyPatch(type, def, structuredClone(current), patchBody);
   if (!isPlainObject(patched)) throw badRequest('the patch did not produce an object');
+  const warnings = validateFields(def, patched, q, def.kind, true);
   const updated = updateObject(ctx, def, r.namespace, r.name, patched, r.subresource === 'status' ? 'status' : '', opts);
-  return objectResponse(ctx, def, req, updated);
+  return withWarnings(objectResponse(ctx, def, req, updated), warnings);
 }

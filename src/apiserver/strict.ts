@@ -41,37 +41,51 @@ export function definitionOf(group: string, version: string, kind: string): stri
  * Patches are decoded after Go re-marshals the patched object as a map, which sorts keys at every
  * level: pass `sortKeys` for PATCH to report in that order.
  */
-export function unknownFields(obj: unknown, definition: string, opts: { sortKeys?: boolean } = {}): string[] {
-  const out: string[] = [];
-  walkStruct(obj, definitions[definition], '', out, opts.sortKeys ?? false);
-  return out;
+export function unknownFields(obj: unknown, definition: string, opts: { sortKeys?: boolean; prune?: boolean } = {}): string[] {
+  const walk: Walk = { out: [], sortKeys: opts.sortKeys ?? false, prune: opts.prune ?? false };
+  walkStruct(obj, definitions[definition], '', walk);
+  return walk.out;
 }
 
-function walkStruct(value: unknown, def: Definition | undefined, path: string, out: string[], sortKeys: boolean): void {
+/** Drops the fields `definition` does not declare, as decoding into the Go type does; returns their paths. */
+export function pruneUnknownFields(obj: unknown, definition: string, sortKeys = false): string[] {
+  return unknownFields(obj, definition, { sortKeys, prune: true });
+}
+
+interface Walk {
+  out: string[];
+  sortKeys: boolean;
+  prune: boolean;
+}
+
+function walkStruct(value: unknown, def: Definition | undefined, path: string, w: Walk): void {
   // Leaves (Time, Quantity, IntOrString) and raw JSON (RawExtension, FieldsV1) decode themselves.
   if (!def?.properties || def['x-kubernetes-preserve-unknown-fields'] || !isObject(value)) return;
   const keys = Object.keys(value);
-  if (sortKeys) keys.sort();
+  if (w.sortKeys) keys.sort();
   for (const key of keys) {
-    if (out.length >= MAX_ERRORS) return;
+    if (w.out.length >= MAX_ERRORS && !w.prune) return;
     const at = path ? `${path}.${key}` : key;
     const field = def.properties[key];
-    if (field) walkField(value[key], field, at, out, sortKeys);
-    else out.push(at);
+    if (field) walkField(value[key], field, at, w);
+    else {
+      if (w.out.length < MAX_ERRORS) w.out.push(at);
+      if (w.prune) delete value[key];
+    }
   }
 }
 
-function walkField(value: unknown, field: FieldSchema, path: string, out: string[], sortKeys: boolean): void {
+function walkField(value: unknown, field: FieldSchema, path: string, w: Walk): void {
   if (value == null || field['x-kubernetes-preserve-unknown-fields']) return;
-  if (field.ref) return walkStruct(value, definitions[field.ref], path, out, sortKeys);
+  if (field.ref) return walkStruct(value, definitions[field.ref], path, w);
   const { items, additionalProperties: values } = field;
   if (items && Array.isArray(value)) {
-    value.forEach((v, i) => walkField(v, items, `${path}[${i}]`, out, sortKeys));
+    value.forEach((v, i) => walkField(v, items, `${path}[${i}]`, w));
   } else if (values && isObject(value)) {
     // Map keys join the path like field names (no map in the served kinds has struct values today).
     const keys = Object.keys(value);
-    if (sortKeys) keys.sort();
-    for (const k of keys) walkField(value[k], values, `${path}.${k}`, out, sortKeys);
+    if (w.sortKeys) keys.sort();
+    for (const k of keys) walkField(value[k], values, `${path}.${k}`, w);
   }
   // A JSON type that does not fit the schema is a decode (type) error, not an unknown field.
 }

@@ -148,6 +148,13 @@ describe('kubectl against a fresh sandbox', () => {
     assert.equal(badName.code, 1);
     assert.match(badName.stderr, /^The Pod "Bad_Name" is invalid: \n\* metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain must consist of/);
     assert.match(badName.stderr, /^\* spec.containers\[0\].name: Invalid value: "Bad_Name": a lowercase RFC 1123 label must consist of/m);
+    const typo = manifest(c, 'typo.yaml', DEPLOYMENT(1).replace('  replicas: 1', '  replicas: 1\n  foo: bar'));
+    const strict = c.kubectl(['create', '-f', typo]);
+    assert.equal(strict.code, 1);
+    assert.equal(
+      strict.stderr.trim(),
+      `Error from server (BadRequest): error when creating "${typo}": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.foo"`,
+    );
     const missingNs = c.kubectl(['run', 'x', '--image=nginx', '-n', 'nope']);
     assert.equal(missingNs.stderr.trim(), 'Error from server (NotFound): namespaces "nope" not found');
   });

@@ -211,6 +211,27 @@ describe('bad input', () => {
     expect(after).toBe(before);
   });
 
+  it('validates fields strictly on request and warns by default', async () => {
+    const body = { ...pod('s'), spec: { foo: 1, containers: [{ name: 'c', image: 'nginx', imagePullPolicyy: 'Always' }] } };
+    const strict = await k('/api/v1/namespaces/default/pods?fieldValidation=Strict', { method: 'POST', json: body });
+    expect(strict.status).toBe(400);
+    expect((await strict.json<any>()).message).toBe(
+      'Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.foo", unknown field "spec.containers[0].imagePullPolicyy"',
+    );
+    expect((await k('/api/v1/namespaces/default/pods/s')).status).toBe(404);
+    const warned = await k('/api/v1/namespaces/default/pods', { method: 'POST', json: body });
+    expect(warned.status).toBe(201);
+    expect(warned.headers.get('warning')).toBe('299 - "unknown field \\"spec.foo\\"", 299 - "unknown field \\"spec.containers[0].imagePullPolicyy\\""');
+    const stored = await (await k('/api/v1/namespaces/default/pods/s')).json<any>();
+    expect(stored.spec.foo).toBeUndefined();
+    expect(stored.spec.containers[0].imagePullPolicyy).toBeUndefined();
+    const patched = await k('/api/v1/namespaces/default/pods/s?fieldValidation=Strict', {
+      method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, json: { metadata: { labelz: { a: 'b' } } },
+    });
+    expect(patched.status).toBe(400);
+    expect((await patched.json<any>()).message).toMatch(/strict decoding error: unknown field "metadata.labelz"$/);
+  });
+
   it('refuses bodies over 3 MiB with 413 and objects over 1.5 MiB', async () => {
     const huge = 'x'.repeat(3 * 1024 * 1024 + 10);
     const r = await k('/api/v1/namespaces/default/configmaps', { method: 'POST', json: { metadata: { name: 'big' }, data: { a: huge } } });

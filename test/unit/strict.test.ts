@@ -3,6 +3,7 @@ import {
   definitionOf,
   definitions,
   goQuote,
+  pruneUnknownFields,
   strictDecodingMessage,
   unknownFields,
   unknownFieldWarning,
@@ -232,5 +233,13 @@ describe('messages', () => {
     expect(unknownFieldWarning('spec.a"b\\c')).toBe('unknown field "spec.a\\"b\\\\c"');
     expect(unknownFieldWarning('spec.\n\x01é')).toBe('unknown field "spec.\\n\\x01é"');
     expect(goQuote('unknown field "spec.foo"')).toBe('"unknown field \\"spec.foo\\""');
+  });
+});
+
+describe('pruneUnknownFields', () => {
+  it('drops unknown fields at every depth and reports them', () => {
+    const pod: any = { metadata: { name: 'p', bogus: 1, labels: { a: 'b' } }, spec: { foo: 1, containers: [{ name: 'c', image: 'x', typo: true }] } };
+    expect(pruneUnknownFields(pod, 'io.k8s.api.core.v1.Pod')).toEqual(['metadata.bogus', 'spec.foo', 'spec.containers[0].typo']);
+    expect(pod).toEqual({ metadata: { name: 'p', labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'x' }] } });
   });
 });
