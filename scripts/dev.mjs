@@ -1,5 +1,10 @@
 // npm start: apply the local D1 migrations, then serve the sandbox on https://localhost:8787.
 import { spawnSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
+
+// Secrets are encrypted at rest with SECRETS_KEY: make a local one on first start (.dev.vars is not committed).
+if (!existsSync('.dev.vars')) writeFileSync('.dev.vars', `SECRETS_KEY=${randomBytes(32).toString('base64')}\n`);
 
 const env = { ...process.env, WRANGLER_SEND_METRICS: 'false' };
 const port = process.env.PORT ?? '8787';

@@ -7,4 +7,6 @@ export interface Env {
   INSECURE_KUBECONFIG?: string;
   CLUSTER_TTL_HOURS?: string;
   MAX_OBJECTS?: string;
+  /** base64 master key for encrypting Secrets at rest (a wrangler secret in production) */
+  SECRETS_KEY?: string;
 }

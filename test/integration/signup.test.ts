@@ -1,7 +1,8 @@
-import { SELF, env, runInDurableObject } from 'cloudflare:test';
+import { SELF, env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ORIGIN, client, signup } from './helpers';
+import { ORIGIN, client, inCluster, signup } from './helpers';
+import { Store } from '../../src/durable/store';
 
 describe('sign-up and tenancy', () => {
   it('creates a cluster with a one-time token and a kubeconfig', async () => {
@@ -20,8 +21,7 @@ describe('sign-up and tenancy', () => {
     const row = await env.DB.prepare('SELECT token_hash FROM clusters WHERE id = ?').bind(s.id).first<{ token_hash: string }>();
     expect(row!.token_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(row!.token_hash).not.toContain(s.token);
-    const stub = env.CLUSTER.get(env.CLUSTER.idFromName(s.id));
-    const dump = await runInDurableObject(stub, (_i, state) =>
+    const dump = await inCluster(s.id, (_i, state) =>
       JSON.stringify(state.storage.sql.exec('SELECT * FROM meta').toArray()),
     );
     expect(dump).not.toContain(s.token);
@@ -59,8 +59,32 @@ describe('sign-up and tenancy', () => {
       expect(res.status).toBe(404);
       expect(await res.json()).toMatchObject({ kind: 'Status', reason: 'NotFound', message: `cluster "${id}" not found` });
     }
-    const stub = env.CLUSTER.get(env.CLUSTER.idFromName('aaaaaaaaaaaaaaaa'));
-    const tables = await runInDurableObject(stub, (_i, state) => state.storage.sql.exec(`SELECT name FROM sqlite_master`).toArray());
+    const tables = await inCluster('aaaaaaaaaaaaaaaa', (_i, state) => state.storage.sql.exec(`SELECT name FROM sqlite_master`).toArray());
     expect(tables.filter((t) => !String(t.name).startsWith('_cf_'))).toEqual([]);
+  });
+});
+
+describe('secrets at rest', () => {
+  it('stores Secret objects encrypted and serves them decrypted', async () => {
+    const s = await signup();
+    const k = client(s);
+    const created = await k('/api/v1/namespaces/default/secrets', { method: 'POST', json: { metadata: { name: 'db' }, stringData: { password: 'hunter2-very-secret' } } });
+    expect(created.status).toBe(201);
+    const got = await (await k('/api/v1/namespaces/default/secrets/db')).json<any>();
+    expect(got.data.password).toBe(btoa('hunter2-very-secret'));
+    const rows = await inCluster(s.id, (_i, state) =>
+      JSON.stringify(state.storage.sql.exec(`SELECT json FROM objects WHERE res = '/secrets' UNION ALL SELECT json FROM changes WHERE res = '/secrets'`).toArray()),
+    );
+    expect(rows).toContain('enc:v1:');
+    expect(rows).not.toContain(btoa('hunter2-very-secret'));
+    expect(rows).not.toContain('"db"');
+    // A restarted object reloads and decrypts what it stored.
+    const reloaded = await inCluster(s.id, (instance, state) => {
+      const store = Store.open(state.storage, instance.cipher);
+      return { secret: store.get('/secrets', 'default', 'db')?.obj, rv: store.rv, count: store.objectCount, live: instance.store.rv };
+    });
+    expect(reloaded.secret?.data.password).toBe(btoa('hunter2-very-secret'));
+    expect(reloaded.rv).toBe(reloaded.live);
+    expect(reloaded.count).toBeGreaterThan(10);
   });
 });
