@@ -7,6 +7,7 @@ import { decodeBody, decodeObject, patchTypeOf, readBody, type PatchType } from 
 import { ApiError, badRequest, internalError, methodNotAllowed, pathNotFound, statusResponse } from './errors';
 import { isPlainObject } from './json-util';
 import { PatchError, jsonPatch, mergePatch, strategicMergePatch } from './patch';
+import { patchMetaOf } from './patch-meta';
 import { getEntry, json, list, objectResponse, watch } from './reads';
 import { parseKubePath, type ResourceRequest } from './request';
 import { scaleOf, scaleReplicas } from './scale';
@@ -114,7 +115,7 @@ function applyPatch(type: PatchType, def: ResourceDef, target: unknown, patchBod
       case 'json':
         return jsonPatch(target, patchBody) as Record<string, any>;
       case 'strategic':
-        return strategicMergePatch(target, patchBody, def.patchMeta ?? {}) as Record<string, any>;
+        return strategicMergePatch(target, patchBody, patchMetaOf(def)) as Record<string, any>;
       case 'apply':
         throw new ApiError(415, 'UnsupportedMediaType', 'the server does not support server-side apply yet', {});
     }

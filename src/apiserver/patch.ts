@@ -307,12 +307,6 @@ export function jsonPatch(doc: unknown, ops: unknown): unknown {
 // ---------------------------------------------------------------------------------------------
 // Strategic merge patch.
 
-/** ObjectMeta's patch tags; they apply to every ObjectMeta, including pod templates'. */
-export const METADATA_PATCH_META: PatchMeta = {
-  'metadata.ownerReferences': { strategy: 'merge', mergeKey: 'uid' },
-  'metadata.finalizers': { strategy: 'merge' },
-};
-
 const PATCH = '$patch';
 const RETAIN_KEYS = '$retainKeys';
 const DELETE_FROM_PRIMITIVE_LIST = '$deleteFromPrimitiveList';
@@ -357,11 +351,9 @@ const errBadPatchType = (directive: unknown, m: JsonMap) =>
 
 const childPath = (path: string, key: string) => (path ? `${path}.${key}` : key);
 
-/** How the list at `path` merges: PatchMeta first, then ObjectMeta's tags wherever a metadata sits. */
+/** How the list at `path` merges. */
 function listStrategy(meta: PatchMeta, path: string): { merge: boolean; mergeKey: string } {
-  const at = path.lastIndexOf('metadata.');
-  const fromObjectMeta = at === 0 || path[at - 1] === '.' ? METADATA_PATCH_META[path.slice(at)] : undefined;
-  const tag = meta[path] ?? fromObjectMeta;
+  const tag = meta[path];
   return { merge: !!tag && tag.strategy.split(',').includes('merge'), mergeKey: tag?.mergeKey ?? '' };
 }
 
@@ -637,8 +629,8 @@ function mergeMap(original: JsonMap, patch: JsonMap, path: string, meta: PatchMe
 }
 
 /**
- * application/strategic-merge-patch+json. `meta` names the lists that merge (see PatchMeta);
- * METADATA_PATCH_META always applies too. Other lists are replaced, maps merge, null deletes.
+ * application/strategic-merge-patch+json. `meta` names the lists that merge (see PatchMeta and
+ * patch-meta.ts); other lists are replaced, maps merge, null deletes.
  */
 export function strategicMergePatch(original: unknown, patch: unknown, meta: PatchMeta): unknown {
   if (patch === null) return clone(original);

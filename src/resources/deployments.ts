@@ -2,7 +2,7 @@
 import { forbidden, invalid, notSupported, required, type FieldError } from '../apiserver/field-errors';
 import { regexError } from '../apiserver/names';
 import { ageColumn, containersColumn, imagesColumn, labelSelectorString, nameColumn } from '../apiserver/printers';
-import { defaultPodTemplate, podSpecPatchMeta, validateSelectorAndTemplate } from './podspec';
+import { defaultPodTemplate, validateSelectorAndTemplate } from './podspec';
 import { selectorImmutable } from './replicasets';
 import type { Column, KubeObject, ResourceDef } from './types';
 
@@ -150,9 +150,4 @@ export const deployments: ResourceDef = {
   validate,
   validateUpdate: (d, old) => [...validate(d), ...selectorImmutable(d, old)],
   columns,
-  patchMeta: {
-    ...podSpecPatchMeta('spec.template.spec'),
-    'spec.strategy': { strategy: 'retainKeys' },
-    'status.conditions': { strategy: 'merge', mergeKey: 'type' },
-  },
 };

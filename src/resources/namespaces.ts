@@ -65,5 +65,4 @@ export const namespaces: ResourceDef = {
     ageColumn,
   ],
   fieldSelectors: { 'status.phase': (o) => o.status?.phase ?? '' },
-  patchMeta: { 'status.conditions': { strategy: 'merge', mergeKey: 'type' } },
 };

@@ -148,9 +148,4 @@ export const nodes: ResourceDef = {
     },
   ],
   fieldSelectors: { 'spec.unschedulable': (o) => String(o.spec?.unschedulable === true) },
-  patchMeta: {
-    'spec.podCIDRs': { strategy: 'merge' },
-    'status.conditions': { strategy: 'merge', mergeKey: 'type' },
-    'status.addresses': { strategy: 'merge', mergeKey: 'type' },
-  },
 };

@@ -3,7 +3,7 @@
 import { forbidden, invalid, required, type FieldError } from '../apiserver/field-errors';
 import { deepEqual } from '../apiserver/json-util';
 import { ageColumn, humanDuration, nameColumn } from '../apiserver/printers';
-import { defaultPodSpec, podSpecPatchMeta, quantityValue, validatePodSpec } from './podspec';
+import { defaultPodSpec, quantityValue, validatePodSpec } from './podspec';
 import type { Column, KubeObject, ResourceDef } from './types';
 
 const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
@@ -416,12 +416,5 @@ export const pods: ResourceDef = {
     'status.phase': (o) => o.status?.phase ?? '',
     'status.podIP': (o) => o.status?.podIPs?.[0]?.ip ?? '',
     'status.nominatedNodeName': (o) => o.status?.nominatedNodeName ?? '',
-  },
-  patchMeta: {
-    ...podSpecPatchMeta('spec'),
-    'status.conditions': { strategy: 'merge', mergeKey: 'type' },
-    'status.podIPs': { strategy: 'merge', mergeKey: 'ip' },
-    'status.hostIPs': { strategy: 'merge', mergeKey: 'ip' },
-    'status.resourceClaimStatuses': { strategy: 'merge,retainKeys', mergeKey: 'name' },
   },
 };

@@ -19,7 +19,6 @@ import {
   validateLabels,
 } from '../apiserver/names';
 import { SelectorError, labelSelectorRequirements, matchLabelRequirements, type LabelRequirement } from '../apiserver/selectors';
-import type { PatchMeta } from './types';
 
 const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
 const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -592,27 +591,4 @@ function selectorRequirements(sel: any): LabelRequirement[] | undefined {
     if (e instanceof SelectorError) return undefined;
     throw e;
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Strategic-merge-patch list keys of a PodSpec at `prefix`
-
-export function podSpecPatchMeta(prefix: string): PatchMeta {
-  const meta: PatchMeta = {
-    [`${prefix}.volumes`]: { strategy: 'merge,retainKeys', mergeKey: 'name' },
-    [`${prefix}.imagePullSecrets`]: { strategy: 'merge', mergeKey: 'name' },
-    [`${prefix}.hostAliases`]: { strategy: 'merge', mergeKey: 'ip' },
-    [`${prefix}.topologySpreadConstraints`]: { strategy: 'merge', mergeKey: 'topologyKey' },
-    [`${prefix}.schedulingGates`]: { strategy: 'merge', mergeKey: 'name' },
-    [`${prefix}.resourceClaims`]: { strategy: 'merge,retainKeys', mergeKey: 'name' },
-  };
-  for (const kind of ['containers', 'initContainers', 'ephemeralContainers']) {
-    const c = `${prefix}.${kind}`;
-    meta[c] = { strategy: 'merge', mergeKey: 'name' };
-    meta[`${c}.env`] = { strategy: 'merge', mergeKey: 'name' };
-    meta[`${c}.ports`] = { strategy: 'merge', mergeKey: 'containerPort' };
-    meta[`${c}.volumeMounts`] = { strategy: 'merge', mergeKey: 'mountPath' };
-    meta[`${c}.volumeDevices`] = { strategy: 'merge', mergeKey: 'devicePath' };
-  }
-  return meta;
 }

@@ -2,7 +2,7 @@
 import { invalid, type FieldError } from '../apiserver/field-errors';
 import { deepEqual } from '../apiserver/json-util';
 import { ageColumn, containersColumn, formatLabelSelector, imagesColumn, labelSelectorString, nameColumn } from '../apiserver/printers';
-import { defaultPodTemplate, podSpecPatchMeta, selectorValue, validateSelectorAndTemplate } from './podspec';
+import { defaultPodTemplate, selectorValue, validateSelectorAndTemplate } from './podspec';
 import type { Column, KubeObject, ResourceDef } from './types';
 
 const NEGATIVE = 'must be greater than or equal to 0';
@@ -94,8 +94,4 @@ export const replicasets: ResourceDef = {
   validateUpdate: (rs, old) => [...validate(rs), ...selectorImmutable(rs, old)],
   columns,
   fieldSelectors: { 'status.replicas': (o) => String(o.status?.replicas ?? 0) },
-  patchMeta: {
-    ...podSpecPatchMeta('spec.template.spec'),
-    'status.conditions': { strategy: 'merge', mergeKey: 'type' },
-  },
 };

@@ -4,7 +4,6 @@ import { invalid, required, type FieldError } from '../apiserver/field-errors';
 import { ageColumn, containersColumn, formatLabels, imagesColumn, labelSelectorString, nameColumn } from '../apiserver/printers';
 import {
   defaultPodTemplate,
-  podSpecPatchMeta,
   templateLabelsMismatch,
   validateControllerTemplateSpec,
   validatePodTemplate,
@@ -118,8 +117,4 @@ export const replicationcontrollers: ResourceDef = {
   validate,
   columns,
   fieldSelectors: { 'status.replicas': (o) => String(o.status?.replicas ?? 0) },
-  patchMeta: {
-    ...podSpecPatchMeta('spec.template.spec'),
-    'status.conditions': { strategy: 'merge', mergeKey: 'type' },
-  },
 };

@@ -20,5 +20,4 @@ export const serviceaccounts: ResourceDef = {
     { name: 'Secrets', type: 'string', description: SECRETS_DESCRIPTION, cell: (o) => (o.secrets ?? []).length },
     ageColumn,
   ],
-  patchMeta: { secrets: { strategy: 'merge', mergeKey: 'name' } },
 };

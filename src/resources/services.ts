@@ -471,8 +471,4 @@ export const services: ResourceDef = {
     'spec.clusterIP': (o) => o.spec?.clusterIP ?? '',
     'spec.type': (o) => o.spec?.type ?? '',
   },
-  patchMeta: {
-    'spec.ports': { strategy: 'merge', mergeKey: 'port' },
-    'status.conditions': { strategy: 'merge', mergeKey: 'type' },
-  },
 };

@@ -93,7 +93,6 @@ export interface ResourceDef {
   rowConditions?: (obj: KubeObject) => { type: string; status: string; reason: string; message: string }[] | undefined;
   /** Extra field selectors beyond metadata.name / metadata.namespace. */
   fieldSelectors?: Record<string, (obj: KubeObject) => string | undefined>;
-  patchMeta?: PatchMeta;
   /** Response header `Warning: 299 - "..."` sent on every request for this resource. */
   warning?: string;
 }

@@ -1,3 +1,4 @@
+import { patchMetaOf } from '../../src/apiserver/patch-meta';
 import { describe, expect, it } from 'vitest';
 import type { FieldError } from '../../src/apiserver/field-errors';
 import { configmaps } from '../../src/resources/configmaps';
@@ -283,7 +284,7 @@ describe('services', () => {
 
   it('describes itself', () => {
     expect(services).toMatchObject({ shortNames: ['svc'], categories: ['all'], nameRule: 'dns1035', subresources: { status: true } });
-    expect(services.patchMeta!['spec.ports']).toEqual({ strategy: 'merge', mergeKey: 'port' });
+    expect(patchMetaOf(services)['spec.ports']).toEqual({ strategy: 'merge', mergeKey: 'port' });
     expect(services.fieldSelectors!['spec.type'](svc({ type: 'NodePort' }))).toBe('NodePort');
   });
 });
@@ -438,7 +439,7 @@ describe('serviceaccounts', () => {
   it('prints the number of secrets', () => {
     expect(row(serviceaccounts, obj({}, 'default'))).toEqual({ Name: 'default', Secrets: 0, Age: '5m' });
     expect(row(serviceaccounts, obj({ secrets: [{ name: 't' }] })).Secrets).toBe(1);
-    expect(serviceaccounts.patchMeta).toEqual({ secrets: { strategy: 'merge', mergeKey: 'name' } });
+    expect(patchMetaOf(serviceaccounts).secrets).toEqual({ strategy: 'merge', mergeKey: 'name' });
   });
 });
 

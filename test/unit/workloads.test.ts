@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { aggregateMessage, type FieldError } from '../../src/apiserver/field-errors';
 import { deployments } from '../../src/resources/deployments';
-import { imagePullPolicyFor, podSpecPatchMeta, validatePodSpec } from '../../src/resources/podspec';
+import { imagePullPolicyFor, validatePodSpec } from '../../src/resources/podspec';
+import { patchMetaOf } from '../../src/apiserver/patch-meta';
 import { podCells, podQOSClass, pods } from '../../src/resources/pods';
 import { replicasets } from '../../src/resources/replicasets';
 import { replicationcontrollers } from '../../src/resources/replicationcontrollers';
@@ -524,15 +525,18 @@ describe('replica sets and replication controllers', () => {
 });
 
 describe('strategic merge patch keys', () => {
-  it('cover the PodSpec lists at the given prefix', () => {
-    const meta = podSpecPatchMeta('spec.template.spec');
+  it('come from the schema and field tags, at every depth', () => {
+    const meta = patchMetaOf(deployments);
     expect(meta['spec.template.spec.containers']).toEqual({ strategy: 'merge', mergeKey: 'name' });
     expect(meta['spec.template.spec.volumes']).toEqual({ strategy: 'merge,retainKeys', mergeKey: 'name' });
     expect(meta['spec.template.spec.initContainers.ports']).toEqual({ strategy: 'merge', mergeKey: 'containerPort' });
     expect(meta['spec.template.spec.containers.volumeMounts']).toEqual({ strategy: 'merge', mergeKey: 'mountPath' });
     expect(meta['spec.template.spec.topologySpreadConstraints']).toEqual({ strategy: 'merge', mergeKey: 'topologyKey' });
     expect(meta['spec.template.spec.tolerations']).toBeUndefined();
-    expect(pods.patchMeta!['status.conditions']).toEqual({ strategy: 'merge', mergeKey: 'type' });
-    expect(deployments.patchMeta!['spec.strategy']).toEqual({ strategy: 'retainKeys' });
+    expect(meta['spec.template.metadata.finalizers']).toEqual({ strategy: 'merge' });
+    expect(meta['metadata.ownerReferences']).toEqual({ strategy: 'merge', mergeKey: 'uid' });
+    expect(patchMetaOf(pods)['status.conditions']).toEqual({ strategy: 'merge', mergeKey: 'type' });
+    expect(patchMetaOf(pods)['spec.containers.env']).toEqual({ strategy: 'merge', mergeKey: 'name' });
+    expect(meta['spec.strategy']).toEqual({ strategy: 'retainKeys' });
   });
 });
