@@ -28,5 +28,10 @@ async function forward(c: { req: { raw: Request; param: (k: string) => string | 
   headers.set('x-sandbox-server', `${url.origin}${prefix}`);
   headers.set('x-sandbox-cluster', id);
   const stub = c.env.CLUSTER.get(c.env.CLUSTER.idFromName(id));
-  return stub.fetch(new Request(inner, { method: c.req.raw.method, headers, body: c.req.raw.body }));
+  const started = Date.now();
+  const res = await stub.fetch(new Request(inner, { method: c.req.raw.method, headers, body: c.req.raw.body }));
+  // Time to the cluster's answer (headers), as Server-Timing: what benchmarks and browsers can read.
+  const out = new Response(res.body, res);
+  out.headers.set('server-timing', `cluster;dur=${Date.now() - started}`);
+  return out;
 }

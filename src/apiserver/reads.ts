@@ -115,17 +115,16 @@ export function watch(ctx: ApiContext, def: ResourceDef, namespace: string, req:
     return `{"type":"${type}","object":${text ?? JSON.stringify(obj)}}\n`;
   };
 
-  const w = ctx.hub.open({ res: resKey(def), namespace, matches: filter, encode });
+  const bookmark = (annotations?: Record<string, string>): KubeObject => ({
+    kind: def.kind,
+    apiVersion: apiVersionOf(def),
+    metadata: { resourceVersion: String(ctx.store.rv), ...(annotations ? { annotations } : {}) },
+  });
+  const w = ctx.hub.open({ res: resKey(def), namespace, matches: filter, encode, bookmark: bookmarks ? () => bookmark() : undefined });
   // Everything below runs without awaiting, so no change can slip between the snapshot and the live stream.
   if (sendInitial || fromRv === 0) {
     for (const e of ctx.store.list(resKey(def), namespace)) if (!filter || filter(e.obj)) w.send('ADDED', e.obj, e.json);
-    if (sendInitial) {
-      w.send('BOOKMARK', {
-        kind: def.kind,
-        apiVersion: apiVersionOf(def),
-        metadata: { resourceVersion: String(ctx.store.rv), annotations: { 'k8s.io/initial-events-end': 'true' } },
-      });
-    }
+    if (sendInitial) w.send('BOOKMARK', bookmark({ 'k8s.io/initial-events-end': 'true' }));
   } else {
     const changes = ctx.store.changesSince(resKey(def), fromRv);
     if (!changes) {

@@ -16,11 +16,17 @@ export interface WatchSpec {
   matches?: (obj: KubeObject) => boolean;
   /** one event line; `json` is the object's stored JSON text when the caller has it */
   encode: (type: EventType, obj: KubeObject, json?: string) => string;
+  /** with allowWatchBookmarks: the BOOKMARK object sent periodically, carrying the current resourceVersion */
+  bookmark?: () => KubeObject;
 }
+
+/** How often a watch that allows bookmarks gets one (the API server sends them about once a minute). */
+export const BOOKMARK_INTERVAL_MS = 60_000;
 
 export class Watch {
   private controller!: ReadableStreamDefaultController<Uint8Array>;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private ticker: ReturnType<typeof setInterval> | undefined;
   closed = false;
   readonly stream: ReadableStream<Uint8Array>;
 
@@ -34,9 +40,11 @@ export class Watch {
     );
   }
 
-  /** Ends the stream after `seconds` (the watch's timeoutSeconds), as the API server does. */
+  /** Ends the stream after `seconds` (the watch's timeoutSeconds), as the API server does, with bookmarks until then. */
   closeAfter(seconds: number) {
     this.timer = setTimeout(() => this.close(), seconds * 1000);
+    const bookmark = this.spec.bookmark;
+    if (bookmark) this.ticker = setInterval(() => this.send('BOOKMARK', bookmark()), BOOKMARK_INTERVAL_MS);
   }
 
   send(type: EventType, obj: KubeObject, json?: string) {
@@ -49,6 +57,7 @@ export class Watch {
     if (this.closed) return;
     this.closed = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.ticker !== undefined) clearInterval(this.ticker);
     this.hub.remove(this);
     try {
       this.controller.close();

@@ -47,6 +47,7 @@ describe('create, get, update, delete', () => {
   it('fills server fields on create and refuses duplicates', async () => {
     const r = await k('/api/v1/namespaces/default/pods', { method: 'POST', json: pod('web') });
     expect(r.status).toBe(201);
+    expect(r.headers.get('server-timing')).toMatch(/^cluster;dur=\d+$/);
     const p = await r.json<any>();
     expect(p.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
     expect(p.metadata.namespace).toBe('default');
