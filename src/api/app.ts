@@ -14,22 +14,24 @@ const clusterNotFound = (id: string) =>
     { status: 404, headers: { 'content-type': 'application/json' } },
   );
 
-app.all('/clusters/:id/*', forward);
-app.all('/clusters/:id', forward);
+app.all('/clusters/:id/*', (c) => forward(c.env, c.req.raw, c.req.param('id') ?? '', `/clusters/${c.req.param('id')}`, false));
+app.all('/clusters/:id', (c) => forward(c.env, c.req.raw, c.req.param('id') ?? '', `/clusters/${c.req.param('id')}`, false));
+// The sandbox's own per-cluster API (clock, …), answered by the cluster's Durable Object too.
+app.all('/v1/clusters/:id/*', (c) => forward(c.env, c.req.raw, c.req.param('id') ?? '', `/v1/clusters/${c.req.param('id')}`, true));
 
-async function forward(c: { req: { raw: Request; param: (k: string) => string | undefined }; env: Env }): Promise<Response> {
-  const id = c.req.param('id') ?? '';
+async function forward(env: Env, raw: Request, id: string, prefix: string, sandboxApi: boolean): Promise<Response> {
   if (!CLUSTER_ID.test(id)) return clusterNotFound(id);
-  const url = new URL(c.req.raw.url);
-  const prefix = `/clusters/${id}`;
+  const url = new URL(raw.url);
   const inner = new URL(url.pathname.slice(prefix.length) || '/', 'https://cluster.internal');
   inner.search = url.search;
-  const headers = new Headers(c.req.raw.headers);
-  headers.set('x-sandbox-server', `${url.origin}${prefix}`);
+  const headers = new Headers(raw.headers);
+  headers.set('x-sandbox-server', `${url.origin}/clusters/${id}`);
   headers.set('x-sandbox-cluster', id);
-  const stub = c.env.CLUSTER.get(c.env.CLUSTER.idFromName(id));
+  if (sandboxApi) headers.set('x-sandbox-api', '1');
+  else headers.delete('x-sandbox-api');
+  const stub = env.CLUSTER.get(env.CLUSTER.idFromName(id));
   const started = Date.now();
-  const res = await stub.fetch(new Request(inner, { method: c.req.raw.method, headers, body: c.req.raw.body }));
+  const res = await stub.fetch(new Request(inner, { method: raw.method, headers, body: raw.body }));
   // Time to the cluster's answer (headers), as Server-Timing: what benchmarks and browsers can read.
   const out = new Response(res.body, res);
   out.headers.set('server-timing', `cluster;dur=${Date.now() - started}`);

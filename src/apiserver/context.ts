@@ -13,6 +13,10 @@ export interface ApiContext {
   maxObjects: number;
   /** the URL clients use for this cluster (origin + /clusters/<id>) */
   serverAddress: string;
+  /** who is writing: the token's user, or a system identity of the control plane */
+  user: string;
+  /** called after every commit: marks control-plane work due */
+  changed?: () => void;
 }
 
 /** Store key of a resource: `<group>/<plural>` (core group is ''). */

@@ -34,6 +34,7 @@ const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 export function commit(ctx: ApiContext, writes: Write[]) {
   const changes = ctx.store.commit(writes);
   ctx.hub.publish(changes);
+  if (changes.length) ctx.changed?.();
   return changes;
 }
 

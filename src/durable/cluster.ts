@@ -1,12 +1,16 @@
-// The Cluster Durable Object: one tenant cluster's store, watches and API server.
+// The Cluster Durable Object: one tenant cluster's store, watches, API server and control plane.
 import { DurableObject } from 'cloudflare:workers';
 import { handleKube } from '../apiserver/handler';
 import type { ApiContext } from '../apiserver/context';
 import { hashToken } from '../api/ids';
 import { ApiError, statusResponse, unauthorized } from '../apiserver/errors';
+import { CONTROLLERS } from '../controllers/registry';
+import { runControllers } from '../controllers/loop';
 import type { Env } from '../env';
 import { bootstrap } from './bootstrap';
 import { clusterCipher } from './cipher';
+import { Clock, RUNNING } from './clock';
+import { serveSandboxApi } from './sandbox-api';
 import { Store } from './store';
 import { WatchHub } from './watch-hub';
 
@@ -23,10 +27,16 @@ interface ClusterConfig {
   maxObjects: number;
 }
 
+/** The identity of the cluster's one user (RBAC comes later). */
+export const SANDBOX_USER = 'sandbox-user';
+
 export class Cluster extends DurableObject<Env> {
   private store: Store | undefined;
   private config: ClusterConfig | undefined;
   private hub = new WatchHub();
+  clock = new Clock(RUNNING);
+  /** the real time the alarm is set for, as far as this instance knows */
+  private alarmAt: number | undefined;
   /** tokens already checked against the stored hash (kept in memory only) */
   private verified = new Set<string>();
 
@@ -45,6 +55,8 @@ export class Cluster extends DurableObject<Env> {
       expiresAt: Number(store.getMeta('expires_at')),
       maxObjects: Number(store.getMeta('max_objects') ?? 10000),
     };
+    const clock = store.getMeta('clock');
+    if (clock) this.clock.state = JSON.parse(clock);
   }
 
   /** Creates the cluster (called once, by sign-up). */
@@ -56,18 +68,47 @@ export class Cluster extends DurableObject<Env> {
     store.setMeta('expires_at', String(p.expiresAt));
     store.setMeta('max_objects', String(p.maxObjects));
     this.opened(store);
-    bootstrap(this.apiContext(''));
+    bootstrap(this.apiContext('', 'system:apiserver'));
   }
 
   async fetch(req: Request): Promise<Response> {
-    const store = this.store;
     const id = req.headers.get('x-sandbox-cluster') ?? '';
-    if (!store) {
+    if (!this.store) {
       return statusResponse(new ApiError(404, 'NotFound', `cluster "${id}" not found`, { name: id, kind: 'clusters' }));
     }
     const denied = await this.authenticate(req);
     if (denied) return statusResponse(denied);
-    return handleKube(this.apiContext(req.headers.get('x-sandbox-server') ?? ''), req);
+    const ctx = this.apiContext(req.headers.get('x-sandbox-server') ?? '', SANDBOX_USER);
+    if (req.headers.get('x-sandbox-api')) return serveSandboxApi(this, ctx, req);
+    return handleKube(ctx, req);
+  }
+
+  /** The control plane: controllers, scheduler and kubelets, until quiet or out of budget. */
+  async alarm(): Promise<void> {
+    this.alarmAt = undefined;
+    if (!this.store) return;
+    this.runControlPlane();
+  }
+
+  /** Runs the control plane now and arms the alarm for whatever is due next. */
+  runControlPlane() {
+    const result = runControllers(this.apiContext('', 'system:kube-controller-manager', false), CONTROLLERS);
+    if (result.more) return this.armAlarm(Date.now());
+    if (result.next === undefined) return;
+    const real = this.clock.realTimeOf(result.next);
+    if (real !== undefined) this.armAlarm(Math.max(real, Date.now()));
+  }
+
+  /** Persists a clock change and lets the control plane catch up with the new time. */
+  clockChanged() {
+    this.store!.setMeta('clock', JSON.stringify(this.clock.state));
+    this.runControlPlane();
+  }
+
+  private armAlarm(at: number) {
+    if (this.alarmAt !== undefined && this.alarmAt <= at) return;
+    this.alarmAt = at;
+    void this.ctx.storage.setAlarm(at);
   }
 
   private async authenticate(req: Request): Promise<ApiError | undefined> {
@@ -83,13 +124,16 @@ export class Cluster extends DurableObject<Env> {
     return undefined;
   }
 
-  private apiContext(serverAddress: string): ApiContext {
+  apiContext(serverAddress: string, user: string, wakeControllers = true): ApiContext {
     return {
       store: this.store!,
       hub: this.hub,
-      now: () => Date.now(),
+      now: () => this.clock.now(),
       maxObjects: this.config!.maxObjects,
       serverAddress,
+      user,
+      // Writes by the controllers themselves are picked up by the running loop.
+      changed: wakeControllers ? () => this.armAlarm(Date.now()) : undefined,
     };
   }
 }
