@@ -160,7 +160,7 @@ const sortedVerbs = (def: ResourceDef): Verb[] => [...(def.verbs ?? ALL_VERBS)].
 const SUBRESOURCE_VERBS: Verb[] = ['get', 'patch', 'update'];
 
 interface Subresource {
-  name: 'scale' | 'status';
+  name: string;
   /** empty group and version mean "the resource's own", as the installer leaves them */
   group: string;
   version: string;
@@ -168,16 +168,22 @@ interface Subresource {
   verbs: Verb[];
 }
 
-/** The status and scale subresources of a kind, in name order. */
+/** The subresources of a kind (actions, scale, status), in name order. */
 function subresourcesOf(def: ResourceDef): Subresource[] {
-  const subs: Subresource[] = [];
+  const subs: Subresource[] = Object.entries(def.subresources?.actions ?? {}).map(([name, a]) => ({
+    name,
+    group: a.group,
+    version: a.version,
+    kind: a.kind,
+    verbs: ['create'],
+  }));
   if (def.subresources?.scale) {
     subs.push({ name: 'scale', group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: SUBRESOURCE_VERBS });
   }
   if (def.subresources?.status) {
     subs.push({ name: 'status', group: '', version: '', kind: def.kind, verbs: SUBRESOURCE_VERBS });
   }
-  return subs;
+  return subs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 // ---------------------------------------------------------------------------------------------

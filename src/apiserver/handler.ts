@@ -38,7 +38,9 @@ function checkScope(def: ResourceDef, r: ResourceRequest) {
   // A namespaced kind addressed by name needs a namespace; a cluster-scoped one never takes one.
   if (def.namespaced ? r.name && !r.namespace : r.namespace) throw pathNotFound();
   const sub = r.subresource;
-  if (sub && !(sub === 'status' && def.subresources?.status) && !(sub === 'scale' && def.subresources?.scale)) throw pathNotFound();
+  if (!sub || (sub === 'status' && def.subresources?.status) || (sub === 'scale' && def.subresources?.scale)) return;
+  if (!def.subresources?.actions?.[sub]) throw pathNotFound();
+  if (r.verb !== 'create') throw methodNotAllowed();
 }
 
 async function serveResource(ctx: ApiContext, def: ResourceDef, r: ResourceRequest, req: Request): Promise<Response> {
@@ -56,6 +58,12 @@ async function serveResource(ctx: ApiContext, def: ResourceDef, r: ResourceReque
     case 'watch':
       return watch(ctx, def, ns, req);
     case 'create': {
+      const action = r.subresource ? def.subresources?.actions?.[r.subresource] : undefined;
+      if (action) {
+        const body = decodeObject(req.headers.get('content-type'), await readBody(req), action.kind, action.version);
+        const out = action.handle(ctx, ns, r.name, body);
+        return json(out.body, out.status);
+      }
       if (r.name) throw methodNotAllowed();
       const body = decodeObject(req.headers.get('content-type'), await readBody(req), def.kind, def.version);
       const warnings = validateFields(def, body, q);

@@ -189,16 +189,27 @@ export function deleteObject(ctx: ApiContext, def: ResourceDef, namespace: strin
     throw conflict(grOf(def), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`);
   }
   if (def.kind === 'Namespace') return deleteNamespace(ctx, def, old, opts);
-  if (old.metadata.finalizers?.length) {
-    if (old.metadata.deletionTimestamp) return old;
+  const grace = def.kind === 'Pod' ? podGracePeriod(old, options) : 0;
+  if (grace > 0 || old.metadata.finalizers?.length) {
+    // Graceful: mark the object; its kubelet (or whoever holds a finalizer) completes the deletion.
+    const m = old.metadata;
+    if (m.deletionTimestamp && (m.deletionGracePeriodSeconds ?? 0) <= grace) return old;
     const marked = structuredClone(old);
-    marked.metadata.deletionTimestamp = rfc3339(ctx.now());
-    marked.metadata.deletionGracePeriodSeconds = 0;
+    marked.metadata.deletionTimestamp = rfc3339(ctx.now() + grace * 1000);
+    marked.metadata.deletionGracePeriodSeconds = grace;
     if (opts.dryRun) return marked;
     return commit(ctx, [{ res: resKey(def), namespace, name, object: marked }])[0].object;
   }
   if (opts.dryRun) return old;
   return commit(ctx, [{ res: resKey(def), namespace, name, object: null }])[0].object;
+}
+
+/** A pod's grace period: none when no kubelet runs it (unscheduled or finished), else the requested or its own. */
+function podGracePeriod(pod: KubeObject, options: DeleteOptions): number {
+  const phase = pod.status?.phase;
+  if (!pod.spec?.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
+  const grace = options.gracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+  return grace < 0 ? 1 : grace;
 }
 
 /**

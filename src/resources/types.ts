@@ -1,5 +1,6 @@
 // What the API server knows about one resource kind. Every file in src/resources exports one
 // ResourceDef; discovery, OpenAPI, routing, tables and field selectors are derived from them.
+import type { ApiContext } from '../apiserver/context';
 import type { FieldError } from '../apiserver/field-errors';
 
 /** A Kubernetes object as JSON. Objects handed to resource hooks are private copies: mutate freely. */
@@ -53,6 +54,18 @@ export interface ScaleSpec {
   selector: (obj: KubeObject) => string;
 }
 
+/**
+ * A subresource that takes a POST of another kind (pods/binding, pods/eviction, serviceaccounts/token):
+ * `handle` does the work through the write pipeline and returns the response status and body.
+ */
+export interface ActionSubresource {
+  /** the kind the client posts, e.g. { group: 'policy', version: 'v1', kind: 'Eviction' } */
+  group: string;
+  version: string;
+  kind: string;
+  handle: (ctx: ApiContext, namespace: string, name: string, body: Record<string, any>) => { status: number; body: unknown };
+}
+
 export interface CreateContext {
   /** RFC3339 time from the cluster clock */
   now: string;
@@ -71,8 +84,8 @@ export interface ResourceDef {
   categories?: string[];
   /** defaults to all eight verbs */
   verbs?: Verb[];
-  /** `status` and `scale` subresources (scale reads spec.replicas / status.replicas) */
-  subresources?: { status?: boolean; scale?: ScaleSpec };
+  /** `status` and `scale` subresources (scale reads spec.replicas / status.replicas), and POST-only actions */
+  subresources?: { status?: boolean; scale?: ScaleSpec; actions?: Record<string, ActionSubresource> };
   /** how metadata.name is validated (api-fidelity §4.2) */
   nameRule: NameRule;
   /** metadata.generation is kept (set to 1 on create, +1 when anything but metadata/status changes) */

@@ -1,5 +1,5 @@
 // Sign up a cluster through the Worker and talk to its API like a client would.
-import { SELF, env, runInDurableObject } from 'cloudflare:test';
+import { SELF, env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 
 export const ORIGIN = 'https://sandbox.test';
 
@@ -40,4 +40,28 @@ export function inCluster<T>(id: string, fn: (instance: any, state: DurableObjec
   const ns = env.CLUSTER as unknown as DurableObjectNamespace;
   const run = runInDurableObject as unknown as (stub: DurableObjectStub, fn: (instance: any, state: DurableObjectState) => T | Promise<T>) => Promise<T>;
   return run(ns.get(ns.idFromName(id)), fn);
+}
+
+/**
+ * Runs the cluster's control plane (its alarm) until nothing more is due; bounded. With the clock paused
+ * (`clock(s, {action: 'pause'})`), timed work waits for `clock(s, {action: 'advance', seconds})`.
+ */
+export async function settle(id: string, maxRuns = 100): Promise<number> {
+  const ns = env.CLUSTER as unknown as DurableObjectNamespace;
+  const stub = ns.get(ns.idFromName(id));
+  const run = runDurableObjectAlarm as unknown as (stub: DurableObjectStub) => Promise<boolean>;
+  let runs = 0;
+  while (runs < maxRuns && (await run(stub))) runs++;
+  return runs;
+}
+
+/** POSTs to the cluster clock (`{action: 'pause' | 'resume' | 'advance', seconds}`) and returns its view. */
+export async function clock(s: Signup, body: { action: string; seconds?: number }): Promise<{ now: string; paused: boolean }> {
+  const res = await SELF.fetch(`${ORIGIN}/v1/clusters/${s.id}/clock`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${s.token}` },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 200) throw new Error(`clock: ${res.status} ${await res.text()}`);
+  return res.json();
 }
