@@ -3,6 +3,7 @@ import { resKey, grOf, type ApiContext } from './context';
 import { badRequest, expired, invalid, notFound } from './errors';
 import { forbidden as forbiddenField } from './field-errors';
 import { selectorFilter } from './filters';
+import { queryBool } from './request';
 import { columnDefinitions, includeObjectOf, listKind, table, tableRow, wantsTable } from './table';
 import { apiVersionOf, type KubeObject, type ResourceDef } from '../resources/types';
 import type { Entry } from '../durable/store';
@@ -84,8 +85,8 @@ export function watch(ctx: ApiContext, def: ResourceDef, namespace: string, req:
   const q = new URL(req.url).searchParams;
   const filter = selectorFilter(def, q);
   const rvParam = q.get('resourceVersion') ?? '';
-  const sendInitial = q.get('sendInitialEvents') === 'true';
-  const bookmarks = q.get('allowWatchBookmarks') === 'true';
+  const sendInitial = queryBool(q, 'sendInitialEvents');
+  const bookmarks = queryBool(q, 'allowWatchBookmarks');
   if (sendInitial) {
     const errs = [];
     if (q.get('resourceVersionMatch') !== 'NotOlderThan') {

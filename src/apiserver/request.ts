@@ -47,7 +47,7 @@ export function parseKubePath(method: string, path: string, query: URLSearchPara
 
   const m = method.toUpperCase();
   let verb: ResourceVerb;
-  if (m === 'GET' || m === 'HEAD') verb = name ? 'get' : query.get('watch') === 'true' || query.get('watch') === '1' ? 'watch' : 'list';
+  if (m === 'GET' || m === 'HEAD') verb = name ? 'get' : queryBool(query, 'watch') ? 'watch' : 'list';
   else if (m === 'POST') verb = 'create';
   else if (m === 'PUT') verb = 'update';
   else if (m === 'PATCH') verb = 'patch';
@@ -55,4 +55,9 @@ export function parseKubePath(method: string, path: string, query: URLSearchPara
   else return { kind: 'other', path: '/' + segs.join('/') };
 
   return { kind: 'resource', verb, group, version, plural, namespace, name, subresource };
+}
+
+/** A boolean query parameter as Go's strconv.ParseBool reads it (Python's client sends `watch=True`). */
+export function queryBool(q: URLSearchParams, name: string): boolean {
+  return ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(q.get(name) ?? '');
 }
