@@ -184,7 +184,7 @@ describe('kubectl against a fresh sandbox', () => {
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     const waitFor = async (re) => {
-      for (let i = 0; i < 200 && !re.test(out); i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 600 && !re.test(out); i++) await new Promise((r) => setTimeout(r, 100));
       assert.match(out, re);
     };
     try {
