@@ -1,6 +1,7 @@
-// Request bodies: size limits and decoding by Content-Type. Protobuf slots in here (next issue).
+// Request bodies: size limits and decoding by Content-Type (JSON, YAML, Kubernetes protobuf).
 import { parse as parseYaml } from 'yaml';
-import { ApiError, badRequest, entityTooLarge } from './errors';
+import { badRequest, entityTooLarge } from './errors';
+import { PROTOBUF_MEDIA_TYPE, ProtobufError, decodeKubeProtobuf } from './protobuf/decode';
 
 /** The API server's request body limit (3 MiB). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -20,24 +21,47 @@ export function patchTypeOf(contentType: string | null): PatchType | undefined {
   return PATCH_TYPES[mediaType(contentType)];
 }
 
-/** Reads the body text, refusing more than MAX_BODY_BYTES. */
+/** A request body: text, or the raw bytes when the Content-Type is Kubernetes protobuf. */
+export type Body = string | Uint8Array;
+
+/** Reads the body once, refusing more than MAX_BODY_BYTES; protobuf bodies stay bytes, others become text. */
+export async function readRequestBody(req: Request): Promise<Body> {
+  const buf = await readBytes(req);
+  if (mediaType(req.headers.get('content-type')) === PROTOBUF_MEDIA_TYPE) return buf;
+  return new TextDecoder().decode(buf);
+}
+
+/** Reads the body as text, refusing more than MAX_BODY_BYTES (for bodies that are JSON whatever the headers say). */
 export async function readBody(req: Request): Promise<string> {
+  return new TextDecoder().decode(await readBytes(req));
+}
+
+async function readBytes(req: Request): Promise<Uint8Array> {
   const declared = Number(req.headers.get('content-length') ?? 0);
   if (declared > MAX_BODY_BYTES) throw tooLarge();
   const buf = await req.arrayBuffer();
   if (buf.byteLength > MAX_BODY_BYTES) throw tooLarge();
-  return new TextDecoder().decode(buf);
+  return new Uint8Array(buf);
 }
+
+export const isEmptyBody = (body: Body) => (typeof body === 'string' ? !body.trim() : body.length === 0);
 
 const tooLarge = () => entityTooLarge(`limit is ${MAX_BODY_BYTES}`);
 
-/** Decodes a JSON or YAML body (a missing Content-Type means JSON, as kubectl's PUT scale sends none). */
-export function decodeBody(contentType: string | null, text: string): unknown {
+/** Decodes a JSON, YAML or protobuf body (a missing Content-Type means JSON, as kubectl's PUT scale sends none). */
+export function decodeBody(contentType: string | null, body: Body): unknown {
   const mt = mediaType(contentType);
-  if (mt === 'application/vnd.kubernetes.protobuf') {
-    throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`, {});
+  if (isEmptyBody(body)) throw badRequest('the body of the request was empty');
+  if (mt === PROTOBUF_MEDIA_TYPE) {
+    if (typeof body === 'string') body = new TextEncoder().encode(body); // only callers that read text; readBody keeps bytes
+    try {
+      return decodeKubeProtobuf(body).object;
+    } catch (e) {
+      if (e instanceof ProtobufError) throw badRequest(`failed to decode protobuf body: ${e.message}`);
+      throw e;
+    }
   }
-  if (!text.trim()) throw badRequest('the body of the request was empty');
+  const text = typeof body === 'string' ? body : new TextDecoder().decode(body);
   const yaml = mt === 'application/yaml' || mt === 'application/apply-patch+yaml' || mt === 'text/yaml';
   try {
     return yaml ? parseYaml(text) : JSON.parse(text);
@@ -48,8 +72,8 @@ export function decodeBody(contentType: string | null, text: string): unknown {
 }
 
 /** A body that must be an object (create, update). */
-export function decodeObject(contentType: string | null, text: string, kindName: string, version: string): Record<string, any> {
-  const v = decodeBody(contentType, text);
+export function decodeObject(contentType: string | null, body: Body, kindName: string, version: string): Record<string, any> {
+  const v = decodeBody(contentType, body);
   if (!v || typeof v !== 'object' || Array.isArray(v)) {
     throw badRequest(`${kindName} in version "${version}" cannot be handled as a ${kindName}: json: cannot unmarshal ${Array.isArray(v) ? 'array' : typeof v} into Go value of type struct`);
   }

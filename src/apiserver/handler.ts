@@ -3,7 +3,7 @@
 import { resKey, type ApiContext } from './context';
 import { selectorFilter } from './filters';
 import { listKind } from './table';
-import { decodeBody, decodeObject, patchTypeOf, readBody, type PatchType } from './body';
+import { decodeBody, decodeObject, isEmptyBody, patchTypeOf, readBody, readRequestBody, type PatchType } from './body';
 import { ApiError, badRequest, internalError, methodNotAllowed, pathNotFound, statusResponse } from './errors';
 import { isPlainObject } from './json-util';
 import { PatchError, jsonPatch, mergePatch, strategicMergePatch } from './patch';
@@ -11,7 +11,10 @@ import { patchMetaOf } from './patch-meta';
 import { getEntry, json, list, objectResponse, watch } from './reads';
 import { parseKubePath, type ResourceRequest } from './request';
 import { scaleOf, scaleReplicas } from './scale';
-import { createObject, deleteObject, updateObject, type DeleteOptions } from './writes';
+import { applyObject, createObject, deleteObject, updateObject, type DeleteOptions, type WriteOptions } from './writes';
+import { forbidden as forbiddenField, required } from './field-errors';
+import { invalid } from './errors';
+import { queryBool } from './request';
 import { serveNonResource } from './nonresource';
 import { validateFields, withWarnings } from './field-validation';
 import { findResource } from '../resources/registry';
@@ -46,7 +49,7 @@ function checkScope(def: ResourceDef, r: ResourceRequest) {
 async function serveResource(ctx: ApiContext, def: ResourceDef, r: ResourceRequest, req: Request): Promise<Response> {
   checkScope(def, r);
   const q = new URL(req.url).searchParams;
-  const opts = { dryRun: q.getAll('dryRun').includes('All') };
+  const opts: WriteOptions = { dryRun: q.getAll('dryRun').includes('All'), manager: fieldManagerOf(q, req) };
   const ns = r.namespace;
   switch (r.verb) {
     case 'get': {
@@ -60,18 +63,18 @@ async function serveResource(ctx: ApiContext, def: ResourceDef, r: ResourceReque
     case 'create': {
       const action = r.subresource ? def.subresources?.actions?.[r.subresource] : undefined;
       if (action) {
-        const body = decodeObject(req.headers.get('content-type'), await readBody(req), action.kind, action.version);
+        const body = decodeObject(req.headers.get('content-type'), await readRequestBody(req), action.kind, action.version);
         const out = action.handle(ctx, ns, r.name, body);
         return json(out.body, out.status);
       }
       if (r.name) throw methodNotAllowed();
-      const body = decodeObject(req.headers.get('content-type'), await readBody(req), def.kind, def.version);
+      const body = decodeObject(req.headers.get('content-type'), await readRequestBody(req), def.kind, def.version);
       const warnings = validateFields(def, body, q);
       return withWarnings(objectResponse(ctx, def, req, createObject(ctx, def, ns, body, opts), 201), warnings);
     }
     case 'update': {
       const kind = r.subresource === 'scale' ? 'Scale' : def.kind;
-      const body = decodeObject(req.headers.get('content-type'), await readBody(req), kind, def.version);
+      const body = decodeObject(req.headers.get('content-type'), await readRequestBody(req), kind, def.version);
       const warnings = validateFields(def, body, q, kind);
       if (r.subresource === 'scale') return withWarnings(json(scaleOf(def, updateScale(ctx, def, r, body, opts))), warnings);
       const updated = updateObject(ctx, def, ns, r.name, body, r.subresource === 'status' ? 'status' : '', opts);
@@ -80,8 +83,8 @@ async function serveResource(ctx: ApiContext, def: ResourceDef, r: ResourceReque
     case 'patch':
       return patch(ctx, def, r, req, opts);
     case 'delete': {
-      const text = await readBody(req);
-      const options = text.trim() ? (decodeBody(req.headers.get('content-type'), text) as DeleteOptions) : {};
+      const body = await readRequestBody(req);
+      const options = isEmptyBody(body) ? {} : (decodeBody(req.headers.get('content-type'), body) as DeleteOptions);
       if (!isPlainObject(options)) throw badRequest('DeleteOptions in version "v1" cannot be handled as a DeleteOptions');
       if (options.dryRun?.includes('All')) opts.dryRun = true;
       const gone = deleteObject(ctx, def, ns, r.name, options, opts);
@@ -106,13 +109,18 @@ function deleteResponse(ctx: ApiContext, def: ResourceDef, req: Request, obj: Ku
   return json({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details });
 }
 
-function updateScale(ctx: ApiContext, def: ResourceDef, r: ResourceRequest, scale: Record<string, any>, opts: { dryRun: boolean }): KubeObject {
+/** The field manager of a write: the fieldManager parameter, else the client's name from its User-Agent. */
+function fieldManagerOf(q: URLSearchParams, req: Request): string {
+  return q.get('fieldManager') || (req.headers.get('user-agent') ?? '').split('/')[0] || 'unknown';
+}
+
+function updateScale(ctx: ApiContext, def: ResourceDef, r: ResourceRequest, scale: Record<string, any>, opts: WriteOptions): KubeObject {
   const current = getEntry(ctx, def, r.namespace, r.name).obj;
   const next = structuredClone(current);
   const rv = scale.metadata?.resourceVersion;
   if (rv) next.metadata.resourceVersion = rv;
   next.spec = { ...next.spec, replicas: scaleReplicas(scale) };
-  return updateObject(ctx, def, r.namespace, r.name, next, '', opts);
+  return updateObject(ctx, def, r.namespace, r.name, next, 'scale', opts);
 }
 
 function applyPatch(type: PatchType, def: ResourceDef, target: unknown, patchBody: unknown): Record<string, any> {
@@ -125,7 +133,7 @@ function applyPatch(type: PatchType, def: ResourceDef, target: unknown, patchBod
       case 'strategic':
         return strategicMergePatch(target, patchBody, patchMetaOf(def)) as Record<string, any>;
       case 'apply':
-        throw new ApiError(415, 'UnsupportedMediaType', 'the server does not support server-side apply yet', {});
+        throw new ApiError(415, 'UnsupportedMediaType', 'server-side apply is not supported on this subresource', {});
     }
   } catch (e) {
     if (e instanceof PatchError) throw new ApiError(e.code, e.code === 422 ? 'Invalid' : 'BadRequest', e.message);
@@ -133,14 +141,25 @@ function applyPatch(type: PatchType, def: ResourceDef, target: unknown, patchBod
   }
 }
 
-async function patch(ctx: ApiContext, def: ResourceDef, r: ResourceRequest, req: Request, opts: { dryRun: boolean }): Promise<Response> {
+/** PatchOptions validation (apimachinery ValidatePatchOptions): 422 on PatchOptions.meta.k8s.io. */
+function validatePatchOptions(type: PatchType, q: URLSearchParams) {
+  const errors = [];
+  if (type !== 'apply' && q.has('force')) errors.push(forbiddenField('force', 'may not be specified for non-apply patch'));
+  if (type === 'apply' && !q.get('fieldManager')) errors.push(required('fieldManager', 'is required for apply patch'));
+  if (errors.length) throw invalid('PatchOptions', 'meta.k8s.io', '', errors);
+}
+
+async function patch(ctx: ApiContext, def: ResourceDef, r: ResourceRequest, req: Request, opts: WriteOptions): Promise<Response> {
   const type = patchTypeOf(req.headers.get('content-type'));
   if (!type) {
     throw new ApiError(415, 'UnsupportedMediaType', `the server does not support the media type "${req.headers.get('content-type') ?? ''}" for PATCH`, {});
   }
-  const patchBody = decodeBody(req.headers.get('content-type'), await readBody(req));
-  const current = getEntry(ctx, def, r.namespace, r.name).obj;
   const q = new URL(req.url).searchParams;
+  const text = await readBody(req); // read before any error: the client is still sending it
+  validatePatchOptions(type, q);
+  const patchBody = decodeBody(req.headers.get('content-type'), text);
+  if (type === 'apply' && r.subresource !== 'scale') return apply(ctx, def, r, req, patchBody, opts);
+  const current = getEntry(ctx, def, r.namespace, r.name).obj;
   if (r.subresource === 'scale') {
     const scale = applyPatch(type, def, scaleOf(def, current), patchBody);
     const warnings = validateFields(def, scale, q, 'Scale', true);
@@ -151,4 +170,14 @@ async function patch(ctx: ApiContext, def: ResourceDef, r: ResourceRequest, req:
   const warnings = validateFields(def, patched, q, def.kind, true);
   const updated = updateObject(ctx, def, r.namespace, r.name, patched, r.subresource === 'status' ? 'status' : '', opts);
   return withWarnings(objectResponse(ctx, def, req, updated), warnings);
+}
+
+/** Server-side apply: the body is the applier's configuration; creates the object when it is missing. */
+function apply(ctx: ApiContext, def: ResourceDef, r: ResourceRequest, req: Request, config: unknown, opts: WriteOptions): Response {
+  if (!isPlainObject(config)) throw badRequest(`error decoding patch: the apply configuration must be an object`);
+  const q = new URL(req.url).searchParams;
+  const warnings = validateFields(def, config, q, def.kind, true);
+  const sub = r.subresource === 'status' ? 'status' : '';
+  const { object, created } = applyObject(ctx, def, r.namespace, r.name, config, sub, { ...opts, manager: q.get('fieldManager')!, force: queryBool(q, 'force') });
+  return withWarnings(objectResponse(ctx, def, req, object, created ? 201 : 200), warnings);
 }

@@ -13,9 +13,12 @@ import {
   invalid,
   notFound,
 } from './errors';
-import type { FieldError } from './field-errors';
+import { invalid as invalidField, notSupported, type FieldError } from './field-errors';
 import { deepEqual, isPlainObject, specChanged } from './json-util';
 import { generatedName, validateObjectMetaCreate, validateObjectMetaUpdate } from './names';
+import { conflictError, serverSideApply } from './apply';
+import { updateManagedFields } from './managed-fields';
+import { definitionOf } from './strict';
 import { apiVersionOf, type KubeObject, type ResourceDef } from '../resources/types';
 import type { Write } from '../durable/store';
 
@@ -24,6 +27,31 @@ export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
 
 export interface WriteOptions {
   dryRun?: boolean;
+  /** the field manager (fieldManager parameter or User-Agent); defaults from the writer's identity */
+  manager?: string;
+  /** managedFields were already computed by server-side apply */
+  applied?: boolean;
+}
+
+/** The field manager name a system identity's writes are recorded under, as in a real cluster. */
+export function managerOf(user: string): string {
+  if (user.startsWith('system:node:')) return 'kubelet';
+  if (user.startsWith('system:')) return user === 'system:apiserver' ? 'kube-apiserver' : user.slice('system:'.length);
+  return user;
+}
+
+/** Records in managedFields which fields this write set (an Update operation), unless apply already did. */
+function manageFields(ctx: ApiContext, def: ResourceDef, old: KubeObject | undefined, obj: KubeObject, opts: WriteOptions, subresource: string) {
+  if (opts.applied) return;
+  const entries = updateManagedFields(old, obj, {
+    manager: opts.manager || managerOf(ctx.user),
+    apiVersion: apiVersionOf(def),
+    time: rfc3339(ctx.now()),
+    definition: definitionOf(def.group, def.version, def.kind),
+    subresource: subresource || undefined,
+  });
+  if (entries.length) obj.metadata.managedFields = entries;
+  else delete obj.metadata.managedFields;
 }
 
 const NAMESPACES = { group: '', plural: 'namespaces' };
@@ -106,6 +134,7 @@ export function createObject(ctx: ApiContext, def: ResourceDef, namespace: strin
     throw forbidden(grOf(def), m.name!, `exceeded the sandbox object limit: this cluster may hold at most ${ctx.maxObjects} objects`);
   }
   if (resKey(def) === resKey(SERVICES)) allocateServiceAddresses(ctx, obj);
+  manageFields(ctx, def, undefined, obj, opts, '');
   checkSize(obj);
   if (!opts.dryRun) commit(ctx, [{ res: resKey(def), namespace, name: m.name!, object: obj }]);
   return obj;
@@ -113,7 +142,8 @@ export function createObject(ctx: ApiContext, def: ResourceDef, namespace: strin
 
 /**
  * Replaces an object (PUT, and the last step of PATCH). `subresource` 'status' takes only the status
- * from the body; the main resource keeps the stored status when the kind has a status subresource.
+ * from the body; the main resource keeps the stored status when the kind has a status subresource;
+ * 'scale' writes the main resource but records the fields under the scale subresource.
  */
 export function updateObject(
   ctx: ApiContext,
@@ -121,7 +151,7 @@ export function updateObject(
   namespace: string,
   name: string,
   body: Record<string, any>,
-  subresource: '' | 'status',
+  subresource: '' | 'status' | 'scale' | 'finalize',
   opts: WriteOptions = {},
 ): KubeObject {
   checkBodyMeta(def, body, namespace, name);
@@ -134,6 +164,10 @@ export function updateObject(
   let obj: KubeObject;
   if (subresource === 'status') {
     obj = { ...structuredClone(old), status: body.status };
+  } else if (subresource === 'finalize') {
+    // namespaces/finalize: only spec.finalizers changes (the namespace controller removes `kubernetes`).
+    obj = structuredClone(old);
+    obj.spec = { ...obj.spec, finalizers: [...(body.spec?.finalizers ?? [])] };
   } else {
     obj = body as KubeObject;
     def.defaults?.(obj);
@@ -159,12 +193,46 @@ export function updateObject(
   ];
   if (errors.length) throw invalid(def.kind, def.group, name, errors);
   if (deepEqual(obj, old)) return old; // nothing changed: no write, no new resourceVersion
+  manageFields(ctx, def, old, obj, opts, subresource);
   checkSize(obj);
   if (opts.dryRun) return obj;
-  // Removing the last finalizer of an object being deleted completes the deletion.
-  const finished = m.deletionTimestamp && !(m.finalizers?.length) && !pendingNamespaceFinalizers(def, obj);
+  // Removing the last finalizer of an object being deleted completes the deletion (ShouldDeleteDuringUpdate:
+  // not while a graceful pod deletion is still running).
+  const finished = m.deletionTimestamp && !o.deletionGracePeriodSeconds && !(m.finalizers?.length) && !pendingNamespaceFinalizers(def, obj);
   const [change] = commit(ctx, [{ res: resKey(def), namespace, name, object: finished ? null : obj }]);
   return change.object;
+}
+
+/**
+ * Server-side apply (application/apply-patch+yaml): merges the applier's configuration into the live
+ * object, or creates it. Conflicts with other managers' fields are a 409 unless `force`.
+ */
+export function applyObject(
+  ctx: ApiContext,
+  def: ResourceDef,
+  namespace: string,
+  name: string,
+  config: Record<string, any>,
+  subresource: '' | 'status' | 'scale',
+  opts: WriteOptions & { manager: string; force: boolean },
+): { object: KubeObject; created: boolean } {
+  checkBodyMeta(def, config, namespace, name);
+  const live = ctx.store.get(resKey(def), namespace, name)?.obj;
+  const result = serverSideApply(live, config, {
+    manager: opts.manager,
+    force: opts.force,
+    apiVersion: apiVersionOf(def),
+    time: rfc3339(ctx.now()),
+    definition: definitionOf(def.group, def.version, def.kind),
+    subresource: subresource || undefined,
+  });
+  if ('conflicts' in result) throw conflictError(result.conflicts);
+  const applied = { ...opts, applied: true };
+  if (!live) {
+    result.object.metadata.name = name;
+    return { object: createObject(ctx, def, namespace, result.object, applied), created: true };
+  }
+  return { object: updateObject(ctx, def, namespace, name, result.object, subresource, applied), created: false };
 }
 
 const pendingNamespaceFinalizers = (def: ResourceDef, obj: KubeObject) => def.kind === 'Namespace' && obj.spec?.finalizers?.length > 0;
@@ -172,12 +240,54 @@ const pendingNamespaceFinalizers = (def: ResourceDef, obj: KubeObject) => def.ki
 export interface DeleteOptions {
   preconditions?: { uid?: string; resourceVersion?: string };
   propagationPolicy?: string;
+  /** deprecated: true orphans; false means background (foreground for namespaces) */
+  orphanDependents?: boolean;
   gracePeriodSeconds?: number;
   dryRun?: string[];
 }
 
-/** Deletes an object; with finalizers it is only marked (deletionTimestamp) until they are removed. */
+const POLICIES = ['Foreground', 'Background', 'Orphan'];
+
+/** ValidateDeleteOptions, checked before the object is even looked up. */
+function validateDeleteOptions(options: DeleteOptions) {
+  const errors: FieldError[] = [];
+  const policy = options.propagationPolicy;
+  if (options.orphanDependents != null && policy != null) {
+    errors.push(invalidField('propagationPolicy', policy, 'orphanDependents and deletionPropagation cannot be both set'));
+  }
+  if (policy != null && !POLICIES.includes(policy)) errors.push(notSupported('propagationPolicy', policy, [...POLICIES, 'nil']));
+  if (errors.length) throw invalid('DeleteOptions', 'meta.k8s.io', '', errors);
+}
+
+/** The propagation policy a DELETE asks for; the deprecated orphanDependents wins. */
+function requestedPolicy(options: DeleteOptions, orphanFalse: 'Background' | 'Foreground'): string | undefined {
+  if (options.orphanDependents != null) return options.orphanDependents ? 'Orphan' : orphanFalse;
+  return options.propagationPolicy;
+}
+
+/**
+ * The finalizers an object keeps after DELETE (deletionFinalizersForGarbageCollection): `orphan` and
+ * `foregroundDeletion` follow the requested policy, else the finalizers already there; the default policy
+ * of every kind served here is background (neither).
+ */
+function finalizersForDeletion(current: string[], policy: string | undefined): string[] {
+  const orphan = policy ? policy === 'Orphan' : current.includes('orphan');
+  const foreground = policy ? policy === 'Foreground' : !orphan && current.includes('foregroundDeletion');
+  const out = current.filter((f) => f !== 'orphan' && f !== 'foregroundDeletion');
+  if (orphan) out.push('orphan');
+  if (foreground) out.push('foregroundDeletion');
+  return sameSet(out, current) ? current : out;
+}
+
+const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((f) => b.includes(f));
+
+/**
+ * Deletes an object. Pods on a node are deleted gracefully (their kubelet completes it); objects with
+ * finalizers (including the `orphan` / `foregroundDeletion` that propagationPolicy adds for the garbage
+ * collector) are only marked with a deletionTimestamp until the finalizers are removed.
+ */
 export function deleteObject(ctx: ApiContext, def: ResourceDef, namespace: string, name: string, options: DeleteOptions = {}, opts: WriteOptions = {}): KubeObject {
+  validateDeleteOptions(options);
   const current = ctx.store.get(resKey(def), namespace, name);
   if (!current) throw notFound(grOf(def), name);
   const old = current.obj;
@@ -188,20 +298,40 @@ export function deleteObject(ctx: ApiContext, def: ResourceDef, namespace: strin
   if (pre.resourceVersion && pre.resourceVersion !== old.metadata.resourceVersion) {
     throw conflict(grOf(def), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`);
   }
-  if (def.kind === 'Namespace') return deleteNamespace(ctx, def, old, opts);
-  const grace = def.kind === 'Pod' ? podGracePeriod(old, options) : 0;
-  if (grace > 0 || old.metadata.finalizers?.length) {
-    // Graceful: mark the object; its kubelet (or whoever holds a finalizer) completes the deletion.
-    const m = old.metadata;
-    if (m.deletionTimestamp && (m.deletionGracePeriodSeconds ?? 0) <= grace) return old;
-    const marked = structuredClone(old);
-    marked.metadata.deletionTimestamp = rfc3339(ctx.now() + grace * 1000);
-    marked.metadata.deletionGracePeriodSeconds = grace;
-    if (opts.dryRun) return marked;
-    return commit(ctx, [{ res: resKey(def), namespace, name, object: marked }])[0].object;
+  if (def.kind === 'Namespace') return deleteNamespace(ctx, def, old, options, opts);
+  const m = old.metadata;
+  const now = ctx.now();
+  const marked = structuredClone(old);
+  const mm = marked.metadata;
+  const pendingGrace = m.deletionTimestamp ? (m.deletionGracePeriodSeconds ?? 0) : 0;
+  let grace = 0;
+  if (def.kind === 'Pod' && pendingGrace > 0) {
+    // A graceful deletion is running: only a shorter grace period changes anything (rest.BeforeDelete).
+    const requested = options.gracePeriodSeconds;
+    if (requested === undefined) return old;
+    grace = requested < 0 ? 1 : requested;
+    if (grace >= pendingGrace) return old;
+    mm.deletionTimestamp = rfc3339(Date.parse(m.deletionTimestamp!) + (grace - pendingGrace) * 1000);
+  } else if (def.kind === 'Pod' && !m.deletionTimestamp) {
+    grace = podGracePeriod(old, options);
+    mm.deletionTimestamp = rfc3339(now + grace * 1000);
+    if (m.generation) mm.generation = m.generation + 1;
   }
-  if (opts.dryRun) return old;
-  return commit(ctx, [{ res: resKey(def), namespace, name, object: null }])[0].object;
+  mm.finalizers = finalizersForDeletion(m.finalizers ?? [], requestedPolicy(options, 'Background'));
+  if (!mm.finalizers.length) delete mm.finalizers;
+  if (grace === 0 && !mm.finalizers) {
+    if (opts.dryRun) return old;
+    return commit(ctx, [{ res: resKey(def), namespace, name, object: null }])[0].object;
+  }
+  if (grace === 0) {
+    // markAsDeleting: the first deletion bumps generation; an earlier deletionTimestamp is kept.
+    if (!m.deletionTimestamp && m.generation && def.kind !== 'Pod') mm.generation = m.generation + 1;
+    if (!mm.deletionTimestamp || Date.parse(mm.deletionTimestamp) > now) mm.deletionTimestamp = rfc3339(now);
+  }
+  mm.deletionGracePeriodSeconds = grace;
+  if (deepEqual(marked, old)) return old;
+  if (opts.dryRun) return marked;
+  return commit(ctx, [{ res: resKey(def), namespace, name, object: marked }])[0].object;
 }
 
 /** A pod's grace period: none when no kubelet runs it (unscheduled or finished), else the requested or its own. */
@@ -213,21 +343,21 @@ function podGracePeriod(pod: KubeObject, options: DeleteOptions): number {
 }
 
 /**
- * Namespace deletion. Until the namespace controller runs on alarms (control-plane issue), the namespace
- * and everything in it are removed in one transaction, so `kubectl delete ns` completes.
+ * Namespace deletion (pkg/registry/core/namespace/storage): the first DELETE sets deletionTimestamp and
+ * phase Terminating in one write; the namespace controller then deletes the content and removes the
+ * `kubernetes` finalizer (finalize), and the update that empties the finalizers removes the namespace.
  */
-function deleteNamespace(ctx: ApiContext, def: ResourceDef, ns: KubeObject, opts: WriteOptions): KubeObject {
+function deleteNamespace(ctx: ApiContext, def: ResourceDef, ns: KubeObject, options: DeleteOptions, opts: WriteOptions): KubeObject {
   const name = ns.metadata.name!;
   if (IMMORTAL_NAMESPACES.has(name)) throw forbidden(grOf(def), name, 'this namespace may not be deleted');
+  if (ns.metadata.deletionTimestamp) return ns;
   const terminating = structuredClone(ns);
-  terminating.metadata.deletionTimestamp = rfc3339(ctx.now());
+  const m = terminating.metadata;
+  m.deletionTimestamp = rfc3339(ctx.now());
   terminating.status = { ...terminating.status, phase: 'Terminating' };
+  // shouldHaveOrphanFinalizer / shouldHaveDeleteDependentsFinalizer: here orphanDependents=false means foreground.
+  m.finalizers = finalizersForDeletion(m.finalizers ?? [], requestedPolicy(options, 'Foreground'));
+  if (!m.finalizers.length) delete m.finalizers;
   if (opts.dryRun) return terminating;
-  const writes: Write[] = [];
-  for (const res of ctx.store.resources()) {
-    for (const e of ctx.store.list(res, name)) writes.push({ res, namespace: name, name: e.obj.metadata.name!, object: null });
-  }
-  writes.push({ res: resKey(def), namespace: '', name, object: null });
-  commit(ctx, writes);
-  return terminating;
+  return commit(ctx, [{ res: resKey(def), namespace: '', name, object: terminating }])[0].object;
 }
