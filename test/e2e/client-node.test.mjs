@@ -47,6 +47,12 @@ describe('@kubernetes/client-node', () => {
       body: [{ op: 'replace', path: '/metadata/labels/tier', value: 'db' }],
     });
     assert.equal(jsonPatched.metadata.labels.tier, 'db');
+    const applied = await core.patchNamespacedConfigMap(
+      { name: 'cn-applied', namespace: 'default', fieldManager: 'cn', force: true, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cn-applied' }, data: { a: '1' } } },
+      setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+    );
+    assert.deepEqual(applied.data, { a: '1' });
+    assert.equal(applied.metadata.managedFields[0].manager, 'cn');
 
     await core.deleteNamespacedPod({ name: 'cn-pod', namespace: 'default' });
     await assert.rejects(core.readNamespacedPod({ name: 'cn-pod', namespace: 'default' }), (e) => {
