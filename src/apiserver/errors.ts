@@ -32,12 +32,14 @@ export class ApiError extends Error {
     super(message);
   }
 
+  /** The Status body, keys in the order the API server writes them (details before code). */
   toStatus(): Status {
-    const s: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason, code: this.code };
+    const s: Partial<Status> = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure' };
+    if (this.message) s.message = this.message;
+    if (this.reason) s.reason = this.reason;
     if (this.details) s.details = this.details;
-    if (!this.message) delete s.message;
-    if (!this.reason) delete s.reason;
-    return s;
+    s.code = this.code;
+    return s as Status;
   }
 }
 

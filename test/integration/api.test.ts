@@ -253,3 +253,15 @@ describe('bad input', () => {
     });
   });
 });
+
+describe('Status bodies', () => {
+  it('write their keys in the API server order and refuse broken protobuf', async () => {
+    const text = await (await k('/api/v1/namespaces/default/pods/nope')).text();
+    expect(text).toBe('{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods \\"nope\\" not found","reason":"NotFound","details":{"name":"nope","kind":"pods"},"code":404}');
+    for (const body of [new Uint8Array([0x6b, 0x38, 0x73, 0x00, 0x0a, 0x7f]), new Uint8Array([1, 2, 3]), new Uint8Array()]) {
+      const r = await k('/api/v1/namespaces/default/configmaps', { method: 'POST', headers: { 'content-type': 'application/vnd.kubernetes.protobuf' }, body });
+      expect(r.status).toBe(400);
+      expect(await r.json()).toMatchObject({ kind: 'Status', reason: 'BadRequest', code: 400 });
+    }
+  });
+});
