@@ -23,9 +23,17 @@ const OUT = join(dirname(fileURLToPath(import.meta.url)), '../src/resources/sche
 
 const ROOTS = [
   ...['Namespace', 'Node', 'Pod', 'Service', 'Endpoints', 'ReplicationController', 'ConfigMap', 'Secret',
-    'ServiceAccount', 'Event', 'ResourceQuota', 'LimitRange'].map((k) => `io.k8s.api.core.v1.${k}`),
+    'ServiceAccount', 'Event', 'ResourceQuota', 'LimitRange', 'PersistentVolume', 'PersistentVolumeClaim'].map((k) => `io.k8s.api.core.v1.${k}`),
   'io.k8s.api.apps.v1.Deployment',
   'io.k8s.api.apps.v1.ReplicaSet',
+  'io.k8s.api.apps.v1.DaemonSet',
+  'io.k8s.api.apps.v1.StatefulSet',
+  'io.k8s.api.apps.v1.ControllerRevision',
+  'io.k8s.api.batch.v1.Job',
+  'io.k8s.api.batch.v1.CronJob',
+  'io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler',
+  'io.k8s.api.storage.v1.StorageClass',
+  'io.k8s.api.coordination.v1.Lease',
   'io.k8s.api.discovery.v1.EndpointSlice',
   'io.k8s.api.events.v1.Event',
   'io.k8s.api.autoscaling.v1.Scale',
@@ -91,7 +99,7 @@ function fileOf(def) {
   const dir = group === 'core' ? version : `${GROUP_DIRS[group] ?? group}/${version}`;
   return join(kmDir, dir, `${kind}.d.ts`);
 }
-const GROUP_DIRS = { discovery: 'discovery.k8s.io', events: 'events.k8s.io' };
+const GROUP_DIRS = { discovery: 'discovery.k8s.io', events: 'events.k8s.io', storage: 'storage.k8s.io', coordination: 'coordination.k8s.io' };
 
 function defOf(file) {
   const inAm = file.startsWith(amDir + '/');
@@ -157,6 +165,10 @@ function typeNode(t, imports) {
   if (t === 'string' || t === 'boolean') return { type: t };
   if (t === 'number') return { type: 'integer' }; // refined from the validators
   if (/^"[^"]*"( \| "[^"]*")*$/.test(t)) return { type: 'string', enum: [...t.matchAll(/"([^"]*)"/g)].map((x) => x[1]) };
+  // An inlined kind (StatefulSetSpec.volumeClaimTemplates holds PersistentVolumeClaims): upstream
+  // refers to the kind's own definition, found from its spec's type.
+  const inlineSpec = /^\{[\s\S]*"spec"\?: (\w+);[\s\S]*\}$/.exec(t)?.[1];
+  if (inlineSpec && imports[inlineSpec]?.endsWith('Spec')) return { type: 'object', ref: imports[inlineSpec].slice(0, -'Spec'.length) };
   if (imports[t]) {
     const ref = imports[t];
     const leaf = LEAVES[ref];

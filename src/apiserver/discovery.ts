@@ -183,6 +183,7 @@ function subresourcesOf(def: ResourceDef): Subresource[] {
   if (def.subresources?.status) {
     subs.push({ name: 'status', group: '', version: '', kind: def.kind, verbs: SUBRESOURCE_VERBS });
   }
+  if (def.subresources?.finalize) subs.push({ name: 'finalize', group: '', version: '', kind: def.kind, verbs: ['update'] });
   return subs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 

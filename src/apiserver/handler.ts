@@ -42,6 +42,10 @@ function checkScope(def: ResourceDef, r: ResourceRequest) {
   if (def.namespaced ? r.name && !r.namespace : r.namespace) throw pathNotFound();
   const sub = r.subresource;
   if (!sub || (sub === 'status' && def.subresources?.status) || (sub === 'scale' && def.subresources?.scale)) return;
+  if (sub === 'finalize' && def.subresources?.finalize) {
+    if (r.verb !== 'update') throw methodNotAllowed();
+    return;
+  }
   if (!def.subresources?.actions?.[sub]) throw pathNotFound();
   if (r.verb !== 'create') throw methodNotAllowed();
 }
@@ -77,26 +81,46 @@ async function serveResource(ctx: ApiContext, def: ResourceDef, r: ResourceReque
       const body = decodeObject(req.headers.get('content-type'), await readRequestBody(req), kind, def.version);
       const warnings = validateFields(def, body, q, kind);
       if (r.subresource === 'scale') return withWarnings(json(scaleOf(def, updateScale(ctx, def, r, body, opts))), warnings);
-      const updated = updateObject(ctx, def, ns, r.name, body, r.subresource === 'status' ? 'status' : '', opts);
+      const updated = updateObject(ctx, def, ns, r.name, body, r.subresource === 'status' || r.subresource === 'finalize' ? r.subresource : '', opts);
       return withWarnings(objectResponse(ctx, def, req, updated), warnings);
     }
     case 'patch':
       return patch(ctx, def, r, req, opts);
     case 'delete': {
-      const body = await readRequestBody(req);
-      const options = isEmptyBody(body) ? {} : (decodeBody(req.headers.get('content-type'), body) as DeleteOptions);
-      if (!isPlainObject(options)) throw badRequest('DeleteOptions in version "v1" cannot be handled as a DeleteOptions');
+      const options = await deleteOptionsOf(req, q);
       if (options.dryRun?.includes('All')) opts.dryRun = true;
       const gone = deleteObject(ctx, def, ns, r.name, options, opts);
       return deleteResponse(ctx, def, req, gone);
     }
     case 'deletecollection': {
+      const options = await deleteOptionsOf(req, q);
+      if (options.dryRun?.includes('All')) opts.dryRun = true;
       const filter = selectorFilter(def, q);
       const targets = ctx.store.list(resKey(def), ns).filter((e) => !filter || filter(e.obj));
-      const items = targets.map((e) => deleteObject(ctx, def, e.obj.metadata.namespace ?? '', e.obj.metadata.name!, {}, opts));
+      const items = targets.map((e) => deleteObject(ctx, def, e.obj.metadata.namespace ?? '', e.obj.metadata.name!, options, opts));
       return json({ ...listKind(def), metadata: { resourceVersion: String(ctx.store.rv) }, items });
     }
   }
+}
+
+/** DeleteOptions from the body (JSON or protobuf), else from the query string as client-go may send them. */
+async function deleteOptionsOf(req: Request, q: URLSearchParams): Promise<DeleteOptions> {
+  const body = await readRequestBody(req);
+  if (!isEmptyBody(body)) {
+    const options = decodeBody(req.headers.get('content-type'), body);
+    if (!isPlainObject(options)) throw badRequest('DeleteOptions in version "v1" cannot be handled as a DeleteOptions');
+    return options as DeleteOptions;
+  }
+  const options: DeleteOptions = {};
+  if (q.has('propagationPolicy')) options.propagationPolicy = q.get('propagationPolicy')!;
+  if (q.has('gracePeriodSeconds')) {
+    const grace = Number(q.get('gracePeriodSeconds'));
+    if (!Number.isInteger(grace)) throw badRequest(`invalid value for gracePeriodSeconds: ${q.get('gracePeriodSeconds')}`);
+    options.gracePeriodSeconds = grace;
+  }
+  if (q.has('orphanDependents')) options.orphanDependents = queryBool(q, 'orphanDependents');
+  if (q.has('dryRun')) options.dryRun = q.getAll('dryRun');
+  return options;
 }
 
 /** Pods (and objects still held by finalizers) are returned; other kinds answer a Success Status. */

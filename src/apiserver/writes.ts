@@ -36,6 +36,7 @@ export interface WriteOptions {
 /** The field manager name a system identity's writes are recorded under, as in a real cluster. */
 export function managerOf(user: string): string {
   if (user.startsWith('system:node:')) return 'kubelet';
+  if (user.startsWith('system:serviceaccount:kube-system:')) return 'kube-controller-manager';
   if (user.startsWith('system:')) return user === 'system:apiserver' ? 'kube-apiserver' : user.slice('system:'.length);
   return user;
 }

@@ -1,4 +1,45 @@
 // The controllers of a cluster's control plane, in the order a run calls them.
 import type { Controller } from './types';
+import { deploymentController } from './deployment';
+import { replicaSetController, replicationController } from './replicaset';
+import { daemonSetController } from './daemonset';
+import { statefulSetController } from './statefulset';
+import { jobController, ttlAfterFinishedController } from './job';
+import { cronJobController } from './cronjob';
+import { pvProvisioner } from './pv-provisioner';
+import { endpointsController } from './endpoints';
+import { endpointSliceController } from './endpointslices';
+import { eventTTLController } from './event-ttl';
+import { garbageCollector } from './garbage-collector';
+import { namespaceController } from './namespace';
+import { rootCACertPublisher, serviceAccountController } from './serviceaccounts';
+import { nodeIpam } from './node-ipam';
+import { scheduler } from './scheduler';
+import { kubelet } from './kubelet';
+import { nodeLifecycle } from './node-lifecycle';
+import { taintEviction } from './taint-eviction';
 
-export const CONTROLLERS: Controller[] = [];
+export const CONTROLLERS: Controller[] = [
+  deploymentController,
+  replicaSetController,
+  replicationController,
+  daemonSetController,
+  statefulSetController,
+  cronJobController,
+  jobController,
+  ttlAfterFinishedController,
+  pvProvisioner,
+  namespaceController,
+  garbageCollector,
+  serviceAccountController,
+  rootCACertPublisher,
+  endpointsController,
+  endpointSliceController,
+  eventTTLController,
+  // node IPAM before the kubelets (pod addresses), kubelets before the node controller (fresh heartbeats)
+  nodeIpam,
+  scheduler,
+  kubelet,
+  nodeLifecycle,
+  taintEviction,
+];

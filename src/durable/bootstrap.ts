@@ -4,6 +4,7 @@ import type { ApiContext } from '../apiserver/context';
 import { rfc3339 } from '../apiserver/context';
 import { createObject, updateObject } from '../apiserver/writes';
 import { findResource } from '../resources/registry';
+import { STANDARD_STORAGE_CLASS } from '../resources/storageclasses';
 import type { ResourceDef } from '../resources/types';
 
 export const NODE_COUNT = 3;
@@ -86,6 +87,7 @@ export function bootstrap(ctx: ApiContext) {
     metadata: { name: 'kubernetes', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
     subsets: [{ addresses: [{ ip: API_SERVER_IP }], ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] }],
   });
+  createObject(ctx, def('storage.k8s.io', 'v1', 'storageclasses'), '', structuredClone(STANDARD_STORAGE_CLASS));
   createObject(ctx, def('discovery.k8s.io', 'v1', 'endpointslices'), 'default', {
     metadata: { name: 'kubernetes', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
     addressType: 'IPv4',

@@ -69,6 +69,8 @@ export class Cluster extends DurableObject<Env> {
     store.setMeta('max_objects', String(p.maxObjects));
     this.opened(store);
     bootstrap(this.apiContext('', 'system:apiserver'));
+    // A new cluster answers sign-up already settled: service accounts, CA config maps, node leases.
+    this.runControlPlane();
   }
 
   async fetch(req: Request): Promise<Response> {

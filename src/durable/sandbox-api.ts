@@ -1,18 +1,25 @@
-// The sandbox's own API for a cluster (not Kubernetes): the clock, so far.
+// The sandbox's own API for a cluster (not Kubernetes): the clock, node failures, scheduling explanations.
 // Reached through the Worker at /v1/clusters/<id>/..., with the cluster's bearer token.
-import type { ApiContext } from '../apiserver/context';
-import { ApiError, badRequest, pathNotFound, statusResponse } from '../apiserver/errors';
+import { grOf, resKey, type ApiContext } from '../apiserver/context';
+import { ApiError, badRequest, methodNotAllowed, notFound, pathNotFound, statusResponse } from '../apiserver/errors';
 import { json } from '../apiserver/reads';
 import { readBody } from '../apiserver/body';
 import type { Cluster } from './cluster';
+import { explainPod } from '../controllers/scheduler';
+import { setNodeFailure } from '../controllers/simulation';
+import { findResource } from '../resources/registry';
 
 /** Most a single request may move the clock: a week. */
 const MAX_ADVANCE_SECONDS = 7 * 24 * 3600;
 
-export async function serveSandboxApi(cluster: Cluster, _ctx: ApiContext, req: Request): Promise<Response> {
+export async function serveSandboxApi(cluster: Cluster, ctx: ApiContext, req: Request): Promise<Response> {
   try {
     const path = new URL(req.url).pathname;
     if (path === '/clock') return await clock(cluster, req);
+    const node = /^\/nodes\/([^/]+)\/(fail|recover)$/.exec(path);
+    if (node) return nodeFailure(ctx, req, decodeURIComponent(node[1]), node[2] === 'fail');
+    const explain = /^\/explain\/pods\/([^/]+)\/([^/]+)$/.exec(path);
+    if (explain) return explainResponse(ctx, req, decodeURIComponent(explain[1]), decodeURIComponent(explain[2]));
     throw pathNotFound();
   } catch (e) {
     if (e instanceof ApiError) return statusResponse(e);
@@ -47,3 +54,24 @@ async function clock(cluster: Cluster, req: Request): Promise<Response> {
   return json(clockView(cluster));
 }
 
+
+/** POST /nodes/<name>/fail | /recover: the node's kubelet stops (or resumes) from now on. */
+function nodeFailure(ctx: ApiContext, req: Request, name: string, fail: boolean): Response {
+  if (req.method !== 'POST') throw methodNotAllowed();
+  const nodes = findResource('', 'v1', 'nodes')!;
+  if (!ctx.store.get(resKey(nodes), '', name)) throw notFound(grOf(nodes), name);
+  try {
+    return json({ node: name, ...setNodeFailure(ctx, name, fail) });
+  } catch (e) {
+    if (e instanceof ApiError) throw e;
+    throw badRequest((e as Error).message);
+  }
+}
+
+/** GET /explain/pods/<namespace>/<name>: why the scheduler put the pod where it is (or nowhere). */
+function explainResponse(ctx: ApiContext, req: Request, namespace: string, name: string): Response {
+  if (req.method !== 'GET') throw methodNotAllowed();
+  const explanation = explainPod(ctx, namespace, name);
+  if (!explanation) throw notFound(grOf(findResource('', 'v1', 'pods')!), name);
+  return json(explanation);
+}

@@ -98,6 +98,21 @@ export const FIELD_META: Record<string, Record<string, FieldMeta>> = {
   [apps('DeploymentSpec')]: { strategy: { patchStrategy: 'retainKeys' } },
   [apps('DeploymentStatus')]: { conditions: byType },
   [apps('ReplicaSetStatus')]: { conditions: byType },
+  [apps('DaemonSetStatus')]: { conditions: byType },
+  [apps('StatefulSetSpec')]: { volumeClaimTemplates: atomic },
+  [apps('StatefulSetStatus')]: { conditions: byType },
+  ['io.k8s.api.batch.v1.JobStatus']: { conditions: { patchStrategy: 'merge', patchMergeKey: 'type', listType: 'atomic' } },
+  ['io.k8s.api.batch.v1.UncountedTerminatedPods']: { succeeded: { listType: 'set' }, failed: { listType: 'set' } },
+  ['io.k8s.api.batch.v1.PodFailurePolicy']: { rules: atomic },
+  ['io.k8s.api.batch.v1.SuccessPolicy']: { rules: atomic },
+  ['io.k8s.api.batch.v1.CronJobStatus']: { active: atomic },
+  ['io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerSpec']: { metrics: atomic },
+  ['io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerStatus']: { currentMetrics: atomic, conditions: byType },
+  ['io.k8s.api.autoscaling.v2.HPAScalingRules']: { policies: atomic },
+  [core('PersistentVolumeSpec')]: { accessModes: atomic, mountOptions: atomic },
+  [core('PersistentVolumeClaimSpec')]: { accessModes: atomic },
+  [core('PersistentVolumeClaimStatus')]: { accessModes: atomic, conditions: byType },
+  ['io.k8s.api.storage.v1.StorageClass']: { mountOptions: atomic, allowedTopologies: atomic },
 };
 
 /** The merge behaviour of `field` in `definition`, or undefined for the defaults. */

@@ -50,7 +50,7 @@ export const namespaces: ResourceDef = {
   singular: 'namespace',
   namespaced: false,
   shortNames: ['ns'],
-  subresources: { status: true },
+  subresources: { status: true, finalize: true },
   nameRule: 'label',
   generation: false,
   defaults: labelWithName,

@@ -4,6 +4,7 @@ import { forbidden, invalid, required, type FieldError } from '../apiserver/fiel
 import { deepEqual } from '../apiserver/json-util';
 import { ageColumn, humanDuration, nameColumn } from '../apiserver/printers';
 import { defaultPodSpec, quantityValue, validatePodSpec } from './podspec';
+import { podActions } from './pod-actions';
 import type { Column, KubeObject, ResourceDef } from './types';
 
 const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
@@ -390,7 +391,7 @@ export const pods: ResourceDef = {
   categories: ['all'],
   nameRule: 'subdomain',
   generation: true,
-  subresources: { status: true },
+  subresources: { status: true, actions: podActions(() => pods) },
   defaults: defaultPod,
   prepareForCreate,
   prepareForUpdate: (pod, old) => {

@@ -16,6 +16,16 @@ import { deployments } from './deployments';
 import { replicasets } from './replicasets';
 import { endpointslices } from './endpointslices';
 import { eventsV1 } from './events-v1';
+import { leases } from './leases';
+import { daemonsets } from './daemonsets';
+import { statefulsets } from './statefulsets';
+import { controllerrevisions } from './controllerrevisions';
+import { jobs } from './jobs';
+import { cronjobs } from './cronjobs';
+import { horizontalpodautoscalers } from './horizontalpodautoscalers';
+import { persistentvolumes } from './persistentvolumes';
+import { persistentvolumeclaims } from './persistentvolumeclaims';
+import { storageclasses } from './storageclasses';
 
 export const RESOURCES: ResourceDef[] = [
   namespaces,
@@ -34,6 +44,16 @@ export const RESOURCES: ResourceDef[] = [
   replicasets,
   endpointslices,
   eventsV1,
+  leases,
+  daemonsets,
+  statefulsets,
+  controllerrevisions,
+  jobs,
+  cronjobs,
+  horizontalpodautoscalers,
+  persistentvolumes,
+  persistentvolumeclaims,
+  storageclasses,
 ];
 
 const byPath = new Map<string, ResourceDef>();

@@ -85,7 +85,7 @@ export interface ResourceDef {
   /** defaults to all eight verbs */
   verbs?: Verb[];
   /** `status` and `scale` subresources (scale reads spec.replicas / status.replicas), and POST-only actions */
-  subresources?: { status?: boolean; scale?: ScaleSpec; actions?: Record<string, ActionSubresource> };
+  subresources?: { status?: boolean; scale?: ScaleSpec; finalize?: boolean; actions?: Record<string, ActionSubresource> };
   /** how metadata.name is validated (api-fidelity §4.2) */
   nameRule: NameRule;
   /** metadata.generation is kept (set to 1 on create, +1 when anything but metadata/status changes) */

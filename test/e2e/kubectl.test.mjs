@@ -80,27 +80,35 @@ describe('kubectl against a fresh sandbox', () => {
     assert.match(out, /^namespaces\s+ns\s+v1\s+false\s+Namespace$/m);
   });
 
-  it('runs, labels, annotates, describes and deletes a pod', () => {
+  it('runs a pod until Ready, labels, annotates, describes and deletes it', () => {
     assert.equal(ok(c.kubectl(['run', 'nginx', '--image=nginx'])).trim(), 'pod/nginx created');
     const pods = rows(ok(c.kubectl(['get', 'pods'])));
     assert.deepEqual(pods[0], ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE']);
-    assert.deepEqual(pods[1].slice(0, 4), ['nginx', '0/1', 'Pending', '0']);
+    assert.equal(pods[1][0], 'nginx');
     const pod = JSON.parse(ok(c.kubectl(['get', 'pod', 'nginx', '-o', 'json'])));
     assert.equal(pod.spec.containers[0].imagePullPolicy, 'Always');
     assert.equal(pod.spec.restartPolicy, 'Always');
     assert.equal(pod.metadata.generation, 1);
 
+    // The scheduler and the simulated kubelet start it (image pull and start take a moment of real time).
+    assert.equal(ok(c.kubectl(['wait', '--for=condition=Ready', 'pod/nginx', '--timeout=60s'])).trim(), 'pod/nginx condition met');
+    const wide = rows(ok(c.kubectl(['get', 'pods', '-o', 'wide'])));
+    assert.deepEqual(wide[1].slice(0, 4), ['nginx', '1/1', 'Running', '0']);
+    assert.match(wide[1][5], /^10\.244\.[123]\.\d+$/);
+    assert.match(wide[1][6], /^node-[123]$/);
+
     assert.equal(ok(c.kubectl(['label', 'pod', 'nginx', 'env=dev'])).trim(), 'pod/nginx labeled');
     assert.equal(ok(c.kubectl(['annotate', 'pod', 'nginx', 'owner=me'])).trim(), 'pod/nginx annotated');
-    assert.match(ok(c.kubectl(['get', 'pods', '-l', 'env=dev', '--show-labels'])), /^nginx\s+0\/1\s+Pending\s+0\s+\S+\s+env=dev,run=nginx$/m);
+    assert.match(ok(c.kubectl(['get', 'pods', '-l', 'env=dev', '--show-labels'])), /^nginx\s+1\/1\s+Running\s+0\s+\S+\s+env=dev,run=nginx$/m);
     assert.equal(ok(c.kubectl(['get', 'pods', '-l', 'env!=dev', '-o', 'name'])).trim(), '');
-    assert.equal(ok(c.kubectl(['get', 'pods', '--field-selector', 'status.phase=Pending', '-o', 'name'])).trim(), 'pod/nginx');
+    assert.equal(ok(c.kubectl(['get', 'pods', '--field-selector', 'status.phase=Running', '-o', 'name'])).trim(), 'pod/nginx');
 
     const described = ok(c.kubectl(['describe', 'pod', 'nginx']));
     assert.match(described, /^Name:\s+nginx$/m);
     assert.match(described, /^Namespace:\s+default$/m);
     assert.match(described, /^Labels:\s+env=dev$/m);
-    assert.match(described, /^Status:\s+Pending$/m);
+    assert.match(described, /^Status:\s+Running$/m);
+    assert.match(described, /Normal\s+Started\s+\S+\s+kubelet\s+spec.containers\{nginx\}: Container started/);
 
     assert.equal(ok(c.kubectl(['delete', 'pod', 'nginx'])).trim(), 'pod "nginx" deleted from default namespace');
     const gone = c.kubectl(['get', 'pod', 'nginx']);
@@ -116,7 +124,7 @@ describe('kubectl against a fresh sandbox', () => {
     assert.equal(again.stderr.trim(), 'Error from server (AlreadyExists): error when creating "' + f + '": deployments.apps "web" already exists');
     const d = rows(ok(c.kubectl(['get', 'deploy'])));
     assert.deepEqual(d[0], ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE']);
-    assert.deepEqual(d[1].slice(0, 4), ['web', '0/2', '0', '0']);
+    assert.deepEqual(d[1].slice(0, 2), ['web', '0/2']);
 
     manifest(c, 'web.yaml', DEPLOYMENT(3, 'nginx:1.28'));
     const applied = c.kubectl(['apply', '-f', f]);

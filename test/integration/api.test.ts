@@ -1,17 +1,18 @@
 // The Kubernetes API of one cluster, driven over HTTP inside workerd.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { TABLE_ACCEPT, client, signup, type Kube } from './helpers';
+import { TABLE_ACCEPT, client, clock, signup, type Kube } from './helpers';
 
 let k: Kube;
 beforeEach(async () => {
   k = client(await signup());
 });
 
+// No scheduler serves `manual`: these pods stay Pending, so API behaviour is tested without the control plane.
 const pod = (name: string, labels: Record<string, string> = {}) => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name, labels },
-  spec: { containers: [{ name: 'c', image: 'nginx' }] },
+  spec: { schedulerName: 'manual', containers: [{ name: 'c', image: 'nginx' }] },
 });
 
 async function createPods(n: number, labels: (i: number) => Record<string, string> = () => ({})) {
@@ -263,5 +264,29 @@ describe('Status bodies', () => {
       expect(r.status).toBe(400);
       expect(await r.json()).toMatchObject({ kind: 'Status', reason: 'BadRequest', code: 400 });
     }
+  });
+});
+
+describe('delete options and namespace finalize', () => {
+  it('reads delete options from the query string and finalizes namespaces through /finalize', async () => {
+    await k('/api/v1/namespaces/default/configmaps', { method: 'POST', json: { metadata: { name: 'keep' } } });
+    const dry = await k('/api/v1/namespaces/default/configmaps/keep?dryRun=All', { method: 'DELETE' });
+    expect(dry.status).toBe(200);
+    expect((await k('/api/v1/namespaces/default/configmaps/keep')).status).toBe(200);
+    const bad = await k('/api/v1/namespaces/default/configmaps/keep?gracePeriodSeconds=soon', { method: 'DELETE' });
+    expect(bad.status).toBe(400);
+
+    const s2 = await signup();
+    const k2 = client(s2);
+    await clock(s2, { action: 'pause' });
+    await k2('/api/v1/namespaces', { method: 'POST', json: { metadata: { name: 'gone' } } });
+    const terminating = await (await k2('/api/v1/namespaces/gone', { method: 'DELETE' })).json<any>();
+    expect(terminating.status.phase).toBe('Terminating');
+    const ns = await (await k2('/api/v1/namespaces/gone')).json<any>();
+    expect(ns.spec.finalizers).toEqual(['kubernetes']);
+    const finalized = await k2('/api/v1/namespaces/gone/finalize', { method: 'PUT', json: { ...ns, spec: { finalizers: [] } } });
+    expect(finalized.status).toBe(200);
+    expect((await k2('/api/v1/namespaces/gone')).status).toBe(404);
+    expect((await k2('/api/v1/namespaces/gone/finalize', { method: 'GET' })).status).toBe(405);
   });
 });

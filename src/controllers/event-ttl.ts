@@ -1,0 +1,41 @@
+// Event expiry: the API server stores events with a TTL (--event-ttl, default 1h) counted from their last
+// write, so an event disappears an hour after it last happened. Here the expiry is a deletion through the
+// pipeline when the cluster clock passes it (watchers see DELETED, as etcd lease expiry shows them).
+import { resKey, type ApiContext } from '../apiserver/context';
+import { deleteObject } from '../apiserver/writes';
+import { findResource } from '../resources/registry';
+import type { KubeObject } from '../resources/types';
+import { quietly } from './endpoints';
+import type { Controller } from './types';
+
+export const EVENT_TTL_MS = 60 * 60 * 1000;
+const EVENT_KINDS = [findResource('', 'v1', 'events')!, findResource('events.k8s.io', 'v1', 'events')!];
+
+/** When an event was last written: the latest of its timestamps (either API's field names). */
+export function lastWritten(e: KubeObject): number {
+  const times = [
+    e.metadata.creationTimestamp,
+    e.lastTimestamp,
+    e.deprecatedLastTimestamp,
+    e.eventTime,
+    e.series?.lastObservedTime,
+  ];
+  return Math.max(...times.map((t) => (t ? Date.parse(t) : NaN)).filter((t) => !Number.isNaN(t)), 0);
+}
+
+export const eventTTLController: Controller = {
+  name: 'event-ttl',
+  identity: 'system:apiserver',
+  reconcile(ctx: ApiContext) {
+    let next: number | undefined;
+    const now = ctx.now();
+    for (const def of EVENT_KINDS) {
+      for (const { obj } of ctx.store.list(resKey(def), '')) {
+        const expires = lastWritten(obj) + EVENT_TTL_MS;
+        if (expires <= now) quietly(() => deleteObject(ctx, def, obj.metadata.namespace!, obj.metadata.name!, {}));
+        else if (next === undefined || expires < next) next = expires;
+      }
+    }
+    return next;
+  },
+};
