@@ -60,7 +60,7 @@ export function recordEvent(ctx: ApiContext, involved: KubeObject, s: EventSpec)
   const event = {
     apiVersion: apiVersionOf(EVENTS),
     kind: 'Event',
-    metadata: { name: `${involved.metadata.name}.${eventSuffix(ctx.now())}`, namespace },
+    metadata: { name: eventName(involved, ctx.now()), namespace },
     involvedObject: objectReference(involved, s.fieldPath),
     reason: s.reason,
     message: s.message,
@@ -82,11 +82,11 @@ export function recordEvent(ctx: ApiContext, involved: KubeObject, s: EventSpec)
 }
 
 let lastSuffix = 0n;
-/** hex(UnixNano), unique even when the clock stands still (paused clusters). */
-function eventSuffix(nowMs: number): string {
+/** `<involved name>.<hex(UnixNano)>`, unique even when the clock stands still (paused clusters). */
+export function eventName(involved: KubeObject, nowMs: number): string {
   let n = BigInt(nowMs) * 1_000_000n;
   if (n <= lastSuffix) n = lastSuffix + 1n;
   lastSuffix = n;
-  return n.toString(16);
+  return `${involved.metadata.name}.${n.toString(16)}`;
 }
 

@@ -30,6 +30,8 @@ const MAX_IMAGES = 50;
 interface Memory {
   /** pod uid → cluster time up to which its lifecycle was simulated */
   synced: Map<string, number>;
+  /** pod uid → the pod's resourceVersion and rules when it last had nothing to do, and when it will */
+  idle: Map<string, { rv: string; rules: object; next?: number }>;
   /** one-off events already emitted (Pulling, Killing, Unhealthy) */
   emitted: Set<string>;
   /** exact times behind the second-precision timestamps written into pod statuses */
@@ -43,7 +45,7 @@ interface Memory {
 const memories = new WeakMap<object, Memory>();
 function memoryOf(ctx: ApiContext): Memory {
   let m = memories.get(ctx.store);
-  if (!m) memories.set(ctx.store, (m = { synced: new Map(), emitted: new Set(), times: new Map(), images: new Map(), unschedulable: new Map() }));
+  if (!m) memories.set(ctx.store, (m = { synced: new Map(), idle: new Map(), emitted: new Set(), times: new Map(), images: new Map(), unschedulable: new Map() }));
   return m;
 }
 
@@ -137,15 +139,16 @@ function reportStatus(ctx: ApiContext, node: KubeObject, now: number, images: Ma
 
 /** node.status.images with the images pulled since, largest first (nodeStatusMaxImages 50); undefined if unchanged. */
 function imagesStatus(node: KubeObject, pulled: Map<string, { at: number; size: number }> | undefined): any[] | undefined {
-  const images: any[] = structuredClone(node.status?.images ?? []);
+  const before: any[] = node.status?.images ?? [];
+  const images: any[] = structuredClone(before);
   const known = new Set(images.flatMap((i) => i?.names ?? []));
-  let added = false;
   for (const [image, { size }] of pulled ?? []) {
-    if (known.has(image)) continue;
-    images.push({ names: [imageID(image), image], sizeBytes: size });
-    added = true;
+    if (!known.has(image)) images.push({ names: [imageID(image), image], sizeBytes: size });
   }
-  return added ? images.sort((a, b) => (b.sizeBytes ?? 0) - (a.sizeBytes ?? 0)).slice(0, MAX_IMAGES) : undefined;
+  if (images.length === before.length) return undefined;
+  const kept = images.sort((a, b) => (b.sizeBytes ?? 0) - (a.sizeBytes ?? 0)).slice(0, MAX_IMAGES);
+  // Past the cap the smallest images drop out; that alone is no change worth a write.
+  return JSON.stringify(kept) === JSON.stringify(before) ? undefined : kept;
 }
 
 function renewLease(ctx: ApiContext, node: KubeObject, now: number): number | undefined {
@@ -250,6 +253,12 @@ function syncPods(ctx: ApiContext, mem: Memory, node: KubeObject, pods: KubeObje
   let next: number | undefined;
   for (const pod of [...pods].sort(byCreation)) {
     const uid = pod.metadata.uid!;
+    // Unchanged since a sync that found nothing due: nothing to do until then.
+    const idle = mem.idle.get(uid);
+    if (idle && idle.rv === pod.metadata.resourceVersion && idle.rules === rules && (idle.next === undefined || idle.next > now)) {
+      next = minOf(next, idle.next);
+      continue;
+    }
     const wasAdmitted = !!pod.status?.startTime;
     const r = syncPod(pod, rules, env, now, mem.synced.get(uid), notBefore);
     let current = pod;
@@ -265,6 +274,8 @@ function syncPods(ctx: ApiContext, mem: Memory, node: KubeObject, pods: KubeObje
     }
     if (r.syncedAt !== undefined) mem.synced.set(uid, r.syncedAt);
     if (!wasAdmitted && r.status?.startTime && r.status.phase !== 'Failed') addPod(info, current);
+    // A pod waiting for an address is not idle: a freed one does not change the pod.
+    if (current.status?.podIP || !current.status?.startTime) mem.idle.set(uid, { rv: current.metadata.resourceVersion!, rules, next: r.next });
     next = minOf(next, r.next);
   }
   return next;
@@ -273,6 +284,7 @@ function syncPods(ctx: ApiContext, mem: Memory, node: KubeObject, pods: KubeObje
 /** Forgets pods that are gone. */
 function prune(mem: Memory, live: Set<string>) {
   for (const uid of mem.synced.keys()) if (!live.has(uid)) mem.synced.delete(uid);
+  for (const uid of mem.idle.keys()) if (!live.has(uid)) mem.idle.delete(uid);
   const owner = (k: string) => k.slice(0, k.indexOf('/'));
   if (mem.emitted.size > 4 * live.size + 100) for (const k of mem.emitted) if (!live.has(owner(k))) mem.emitted.delete(k);
   if (mem.times.size > 8 * live.size + 100) for (const k of mem.times.keys()) if (!live.has(owner(k))) mem.times.delete(k);

@@ -431,7 +431,7 @@ class Sync {
     }
     const needPull = plan.pullPolicy === 'Always' || !present;
     if (!needPull) return [{ at: a + plan.startMs, apply: (t) => this.start(c, t, false, 0) }];
-    return [this.pullingStep(c, a, 0), this.pullOutcome(c, a + plan.pullMs, 0)];
+    return [this.pullingStep(c, a, 0), this.pullOutcome(c, a + plan.pullMs)];
   }
 
   private pullingStep(c: Container, at: number, attempt: number): Step {
@@ -443,7 +443,7 @@ class Sync {
   }
 
   /** The pull that ends at `end` fails (ErrImagePull) or succeeds (then the container starts). */
-  private pullOutcome(c: Container, end: number, _attempt: number): Step {
+  private pullOutcome(c: Container, end: number): Step {
     const plan = c.plan;
     if (!plan.pullFails) return { at: end + plan.startMs, apply: (t) => this.start(c, t, true, plan.pullMs) };
     return {
@@ -469,7 +469,7 @@ class Sync {
     const i = failures.length - 1;
     const failedAt = failures[i];
     const retryAt = failedAt + pullBackOff(i);
-    const steps: Step[] = [this.pullingStep(c, retryAt, i + 1), this.pullOutcome(c, retryAt + plan.pullMs, i + 1)];
+    const steps: Step[] = [this.pullingStep(c, retryAt, i + 1), this.pullOutcome(c, retryAt + plan.pullMs)];
     if (c.cs.state.waiting.reason === 'ErrImagePull') {
       steps.push({
         at: failedAt + this.rules.defaults.syncSeconds * 1000,

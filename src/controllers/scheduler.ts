@@ -9,7 +9,7 @@ import { createObject, updateObject } from '../apiserver/writes';
 import { setPodCondition } from '../resources/pod-actions';
 import { findResource } from '../resources/registry';
 import { apiVersionOf, type KubeObject } from '../resources/types';
-import { objectReference } from './events';
+import { eventName, objectReference } from './events';
 import {
   NOT_IN_NODE_NAMES,
   WEIGHTS,
@@ -32,7 +32,7 @@ export const SCHEDULER_NAME = 'default-scheduler';
 const REPORTING_INSTANCE = `${SCHEDULER_NAME}-control-plane`;
 const PODS = findResource('', 'v1', 'pods')!;
 const NODES = findResource('', 'v1', 'nodes')!;
-const EVENTS = findResource('events.k8s.io', 'v1', 'events')!;
+const EVENTS = findResource('', 'v1', 'events')!;
 
 const INITIAL_BACKOFF_MS = 1000;
 const MAX_BACKOFF_MS = 10_000;
@@ -176,27 +176,24 @@ export function decide(pod: KubeObject, infos: Map<string, NodeInfo>): Decision 
 }
 
 // ---------------------------------------------------------------------------------------------
-// events.k8s.io events with series (§9.3)
-
-let lastSuffix = 0n;
-function eventName(pod: KubeObject, now: number): string {
-  let n = BigInt(now) * 1_000_000n;
-  if (n <= lastSuffix) n = lastSuffix + 1n;
-  lastSuffix = n;
-  return `${pod.metadata.name}.${n.toString(16)}`;
-}
+// Scheduler events with series (§9.3)
 
 const MAX_NOTE = 1024;
 const truncateNote = (s: string) => (s.length > MAX_NOTE ? `${s.slice(0, MAX_NOTE - 4)} ...` : s);
 
-/** Records a scheduler event; a repeat within the series window bumps the series (the note stays the first one). */
+/**
+ * Records a scheduler event; a repeat within the series window bumps the series (the note stays the first one).
+ * The scheduler writes events.k8s.io events; a real API server keeps both event APIs in one store, so they are
+ * stored here as the core/v1 Event the core API shows for them (eventTime, series, reportingComponent, no
+ * count or timestamps), which is what `kubectl describe` and `kubectl get events` read.
+ */
 export function schedulerEvent(ctx: ApiContext, pod: KubeObject, type: 'Normal' | 'Warning', reason: string, action: string, note: string) {
   const ns = pod.metadata.namespace!;
   const now = ctx.now();
   const same = ctx.store.list(resKey(EVENTS), ns).find((e) => {
     const o = e.obj;
     const last = Date.parse(o.series?.lastObservedTime ?? o.eventTime ?? '');
-    return o.regarding?.uid === pod.metadata.uid && o.reason === reason && o.action === action && o.type === type && o.reportingController === SCHEDULER_NAME && now - last < SERIES_MS;
+    return o.involvedObject?.uid === pod.metadata.uid && o.reason === reason && o.action === action && o.type === type && o.reportingComponent === SCHEDULER_NAME && now - last < SERIES_MS;
   });
   try {
     if (same) {
@@ -209,14 +206,15 @@ export function schedulerEvent(ctx: ApiContext, pod: KubeObject, type: 'Normal' 
       apiVersion: apiVersionOf(EVENTS),
       kind: 'Event',
       metadata: { name: eventName(pod, now), namespace: ns },
-      eventTime: microTime(now),
-      reportingController: SCHEDULER_NAME,
-      reportingInstance: REPORTING_INSTANCE,
-      action,
+      involvedObject: objectReference(pod),
       reason,
-      regarding: objectReference(pod),
-      note: truncateNote(note),
+      message: truncateNote(note),
+      source: {},
       type,
+      eventTime: microTime(now),
+      action,
+      reportingComponent: SCHEDULER_NAME,
+      reportingInstance: REPORTING_INSTANCE,
     });
   } catch (e) {
     // Best effort, as the event broadcaster is.

@@ -108,6 +108,7 @@ describe('kubectl against a fresh sandbox', () => {
     assert.match(described, /^Namespace:\s+default$/m);
     assert.match(described, /^Labels:\s+env=dev$/m);
     assert.match(described, /^Status:\s+Running$/m);
+    assert.match(described, /Normal\s+Scheduled\s+\S+\s+default-scheduler\s+Successfully assigned default\/nginx to node-[123]/);
     assert.match(described, /Normal\s+Started\s+\S+\s+kubelet\s+spec.containers\{nginx\}: Container started/);
 
     assert.equal(ok(c.kubectl(['delete', 'pod', 'nginx'])).trim(), 'pod "nginx" deleted from default namespace');

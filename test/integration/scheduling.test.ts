@@ -35,14 +35,17 @@ const getPod = async (k: Kube, name: string) => {
 const getNode = async (k: Kube, name: string) => (await k(`/api/v1/nodes/${name}`)).json<any>();
 const cond = (o: any, type: string) => (o.status?.conditions ?? []).find((c: any) => c.type === type);
 
-/** core/v1 events about an object, oldest first. */
+/** core/v1 events recorded about an object (oldest first) by the kubelet and controllers. */
 async function eventsFor(k: Kube, name: string, ns = 'default') {
   const list = await (await k(`/api/v1/namespaces/${ns}/events`)).json<any>();
-  return list.items.filter((e: any) => e.involvedObject?.name === name);
+  return list.items.filter((e: any) => e.involvedObject?.name === name && e.source?.component);
 }
+/** The scheduler's events (events.k8s.io style, seen through the core API: note = message). */
 async function schedulerEvents(k: Kube, name: string) {
-  const list = await (await k('/apis/events.k8s.io/v1/namespaces/default/events')).json<any>();
-  return list.items.filter((e: any) => e.regarding?.name === name);
+  const list = await (await k('/api/v1/namespaces/default/events')).json<any>();
+  return list.items
+    .filter((e: any) => e.involvedObject?.name === name && e.reportingComponent === 'default-scheduler')
+    .map((e: any) => ({ ...e, note: e.message, reportingController: e.reportingComponent }));
 }
 
 function sandbox(s: Signup, method: string, path: string) {
