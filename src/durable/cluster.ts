@@ -27,6 +27,9 @@ interface ClusterConfig {
   maxObjects: number;
 }
 
+/** How long after a client's write the control plane runs (writes within this window share one run). */
+export const CONTROL_PLANE_DEBOUNCE_MS = 20;
+
 /** The identity of the cluster's one user (RBAC comes later). */
 export const SANDBOX_USER = 'sandbox-user';
 
@@ -134,8 +137,9 @@ export class Cluster extends DurableObject<Env> {
       maxObjects: this.config!.maxObjects,
       serverAddress,
       user,
-      // Writes by the controllers themselves are picked up by the running loop.
-      changed: wakeControllers ? () => this.armAlarm(Date.now()) : undefined,
+      // Writes by the controllers themselves are picked up by the running loop. A client's burst of writes
+      // is handled by one run shortly after, not one run per write.
+      changed: wakeControllers ? () => this.armAlarm(Date.now() + CONTROL_PLANE_DEBOUNCE_MS) : undefined,
     };
   }
 }

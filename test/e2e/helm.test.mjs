@@ -49,4 +49,13 @@ describe('helm', () => {
     assert.equal(ok(c.helm(['list'])).trim().split('\n').length, 1);
     assert.equal(c.kubectl(['get', 'deploy', 'demo-web']).stderr.trim(), 'Error from server (NotFound): deployments.apps "demo-web" not found');
   });
+
+  it('waits with --wait until the controllers make the release available', () => {
+    const installed = ok(c.helm(['install', 'waited', CHART, '--wait', '--timeout', '90s']));
+    assert.match(installed, /^STATUS: deployed$/m);
+    const d = JSON.parse(ok(c.kubectl(['get', 'deploy', 'waited-web', '-o', 'json'])));
+    assert.equal(d.status.availableReplicas, 2);
+    assert.equal(d.status.conditions.find((x) => x.type === 'Available').status, 'True');
+    assert.match(ok(c.kubectl(['get', 'pods', '-l', 'app.kubernetes.io/name=waited-web'])), /waited-web-\w+-\w{5}\s+1\/1\s+Running/);
+  });
 });
