@@ -96,18 +96,20 @@ export function containerCells(podSpec: any): { names: string; images: string } 
   return { names: cs.map((c) => c.name ?? '').join(','), images: cs.map((c) => c.image ?? '').join(',') };
 }
 
-export const containersColumn = (specOf: (o: KubeObject) => any): Column => ({
-  name: 'Containers',
-  type: 'string',
-  priority: 1,
-  description: 'Names of each container in the template.',
-  cell: (o) => containerCells(specOf(o)).names,
-});
+/** The pod spec of a workload's template (spec.template.spec). */
+export const templatePodSpec = (o: KubeObject) => o.spec?.template?.spec;
 
-export const imagesColumn = (specOf: (o: KubeObject) => any): Column => ({
-  name: 'Images',
+/** The wide Containers and Images columns of a workload printer, over its template's pod spec by default. */
+export const containerColumns = (specOf: (o: KubeObject) => any = templatePodSpec): Column[] => [
+  { name: 'Containers', type: 'string', priority: 1, description: 'Names of each container in the template.', cell: (o) => containerCells(specOf(o)).names },
+  { name: 'Images', type: 'string', priority: 1, description: 'Images referenced by each container in the template.', cell: (o) => containerCells(specOf(o)).images },
+];
+
+/** The wide Selector column of a workload printer; kinds differ in how they format the selector. */
+export const selectorColumn = (description: string, cell: (o: KubeObject) => string): Column => ({
+  name: 'Selector',
   type: 'string',
   priority: 1,
-  description: 'Images referenced by each container in the template.',
-  cell: (o) => containerCells(specOf(o)).images,
+  description,
+  cell,
 });

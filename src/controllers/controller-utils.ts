@@ -1,6 +1,7 @@
 // What the workload controllers share, after pkg/controller/controller_utils.go, controller_ref_manager.go and
 // pkg/api/v1/pod/util.go: controller references, pod activity and availability, adoption and release of
-// dependents, slow-start batches, the digit encoding of hashes, and the work queue's retry back-off.
+// dependents, write failures a controller may drop, slow-start batches, the digit encoding of hashes, and the
+// work queue's retry back-off.
 import { resKey, type ApiContext } from '../apiserver/context';
 import { ApiError } from '../apiserver/errors';
 import { updateObject } from '../apiserver/writes';
@@ -101,6 +102,26 @@ function rewriteOwners(ctx: ApiContext, def: ResourceDef, obj: KubeObject, chang
   } catch (e) {
     if (ignorable(e)) return undefined;
     throw e;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Write failures
+
+/** A create refused because the namespace is going away: not worth an event. */
+export const namespaceTerminating = (e: unknown) =>
+  e instanceof ApiError && !!e.details?.causes?.some((c) => c.reason === 'NamespaceTerminating');
+
+/**
+ * Runs a controller write, dropping the failures the next pass resolves from the new state: the object is
+ * gone or changed meanwhile, or its namespace is terminating (creates there stay refused; upstream drops them).
+ */
+export function quietly(write: () => unknown) {
+  try {
+    write();
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e;
+    if (!namespaceTerminating(e) && e.code !== 404 && e.code !== 409) throw e;
   }
 }
 

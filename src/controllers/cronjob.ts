@@ -8,11 +8,11 @@ import { createObject, deleteObject } from '../apiserver/writes';
 import { jobCondition } from '../resources/jobs';
 import { findResource } from '../resources/registry';
 import type { KubeObject } from '../resources/types';
-import { controllerRefOf, newControllerRef, timeOf } from './controller-utils';
+import { controllerRefOf, namespaceTerminating, newControllerRef, timeOf } from './controller-utils';
 import { CronError, nextTime, parseSchedule, rfc1123z, rfc3339In, type Schedule } from './cron';
 import { objectReference, recordEvent } from './events';
 import type { Controller } from './types';
-import { IDENTITY, currentOf, earliest, listOf, namespaceTerminating, once, writeStatus } from './workload-helpers';
+import { IDENTITY, currentOf, listOf, once, syncEach, writeStatus } from './workload-helpers';
 
 const CRONJOBS = findResource('batch', 'v1', 'cronjobs')!;
 const JOBS = findResource('batch', 'v1', 'jobs')!;
@@ -25,11 +25,7 @@ const MAX_MISSED = 100;
 export const cronJobController: Controller = {
   name: 'cronjob',
   identity: IDENTITY,
-  reconcile(ctx) {
-    let wake: number | undefined;
-    for (const cj of listOf(ctx, CRONJOBS, '')) wake = earliest(wake, syncCronJob(ctx, cj));
-    return wake;
-  },
+  reconcile: (ctx) => syncEach(listOf(ctx, CRONJOBS, ''), (cj) => syncCronJob(ctx, cj)),
 };
 
 // ---------------------------------------------------------------------------------------------

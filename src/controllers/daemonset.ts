@@ -14,7 +14,7 @@ import { podTemplateHash, scaledValue } from './deployment-util';
 import { recordEvent } from './events';
 import { matchesNodeSelectorAndAffinity, toleratedBy, type Taint } from './scheduler-plugins';
 import type { Controller } from './types';
-import { IDENTITY, PODS, byAge, claim, createPodFor, currentOf, deletePodFor, earliest, fingerprint, listOf, sortedKeys, writeStatus } from './workload-helpers';
+import { IDENTITY, PODS, byAge, claim, createPodFor, currentOf, deletePodFor, earliest, fingerprint, listOf, sortedKeys, syncEach, writeStatus } from './workload-helpers';
 
 const DAEMONSETS = findResource('apps', 'v1', 'daemonsets')!;
 const REVISIONS = findResource('apps', 'v1', 'controllerrevisions')!;
@@ -34,9 +34,7 @@ export const daemonSetController: Controller = {
     const all = listOf(ctx, DAEMONSETS, '');
     if (!all.length) return undefined;
     const nodes = listOf(ctx, NODES, '');
-    let wake: number | undefined;
-    for (const ds of all) wake = earliest(wake, syncDaemonSet(ctx, ds, nodes));
-    return wake;
+    return syncEach(all, (ds) => syncDaemonSet(ctx, ds, nodes));
   },
 };
 

@@ -14,6 +14,7 @@ import type { KubeObject } from '../resources/types';
 import {
   claimObjects,
   controllerRefOf,
+  namespaceTerminating,
   newControllerRef,
   retryForget,
   retryLater,
@@ -64,7 +65,7 @@ import {
 } from './deployment-util';
 import { recordEvent } from './events';
 import type { Controller } from './types';
-import { IDENTITY, PODS, earliest, namespaceTerminating } from './workload-helpers';
+import { IDENTITY, PODS, listOf, syncEach } from './workload-helpers';
 
 /** The hash a Deployment names its ReplicaSets by (the DaemonSet controller uses it too). */
 export { podTemplateHash } from './deployment-util';
@@ -76,11 +77,7 @@ const COMPONENT = 'deployment-controller';
 export const deploymentController: Controller = {
   name: 'deployment',
   identity: IDENTITY,
-  reconcile(ctx) {
-    let wake: number | undefined;
-    for (const { obj } of ctx.store.list(resKey(DEPLOYMENTS), '')) wake = earliest(wake, syncDeployment(ctx, obj));
-    return wake;
-  },
+  reconcile: (ctx) => syncEach(listOf(ctx, DEPLOYMENTS, ''), (d) => syncDeployment(ctx, d)),
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -3,13 +3,12 @@
 // pod/service helpers the EndpointSlice controller shares (pkg/api/v1/pod, endpointslice utils).
 // The `kubernetes` service has no selector: the API server maintains its endpoints (bootstrap).
 import { resKey, rfc3339, type ApiContext } from '../apiserver/context';
-import { ApiError } from '../apiserver/errors';
 import { deepEqual } from '../apiserver/json-util';
 import { createObject, deleteObject, updateObject } from '../apiserver/writes';
 import { isIPv6 } from '../resources/endpoints';
 import { findResource } from '../resources/registry';
 import type { KubeObject } from '../resources/types';
-import { isPodReady } from './controller-utils';
+import { isPodReady, quietly } from './controller-utils';
 import type { Controller } from './types';
 
 const SERVICES = findResource('', 'v1', 'services')!;
@@ -96,20 +95,6 @@ export function triggerTime(svc: KubeObject, pods: KubeObject[]): string {
     if (at > t) t = at;
   }
   return rfc3339(t);
-}
-
-/**
- * Runs a controller write, dropping the failures the next pass resolves from the new state: the object is
- * gone or changed meanwhile, or its namespace is terminating (creates there stay refused; upstream drops them).
- */
-export function quietly(write: () => unknown) {
-  try {
-    write();
-  } catch (e) {
-    if (!(e instanceof ApiError)) throw e;
-    const terminating = e.details?.causes?.some((c) => c.reason === 'NamespaceTerminating');
-    if (!terminating && e.code !== 404 && e.code !== 409) throw e;
-  }
 }
 
 // ---- the Endpoints object ------------------------------------------------------------------------

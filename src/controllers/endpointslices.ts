@@ -16,13 +16,12 @@ import {
   podHostname,
   podIPs,
   podRef,
-  quietly,
   selectedServices,
   servicePods,
   shouldPodBeInEndpoints,
   triggerTime,
 } from './endpoints';
-import { isPodReady, newControllerRef } from './controller-utils';
+import { isPodReady, newControllerRef, quietly } from './controller-utils';
 import type { Controller } from './types';
 
 const SLICES = findResource('discovery.k8s.io', 'v1', 'endpointslices')!;

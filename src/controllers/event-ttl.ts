@@ -5,7 +5,7 @@ import { resKey, type ApiContext } from '../apiserver/context';
 import { deleteObject } from '../apiserver/writes';
 import { findResource } from '../resources/registry';
 import type { KubeObject } from '../resources/types';
-import { quietly } from './endpoints';
+import { quietly } from './controller-utils';
 import type { Controller } from './types';
 
 export const EVENT_TTL_MS = 60 * 60 * 1000;

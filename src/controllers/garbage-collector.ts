@@ -6,7 +6,7 @@ import { resKey, type ApiContext } from '../apiserver/context';
 import { deleteObject, updateObject } from '../apiserver/writes';
 import { RESOURCES } from '../resources/registry';
 import type { KubeObject, ResourceDef } from '../resources/types';
-import { quietly } from './endpoints';
+import { quietly } from './controller-utils';
 import { recordEvent } from './events';
 import type { Controller } from './types';
 

@@ -14,7 +14,7 @@ import { controllerRefOf, isPodActive, isPodReady, isPodTerminating, retryForget
 import { recordEvent } from './events';
 import { podFromTemplate, podsToDelete } from './replicaset';
 import type { Controller } from './types';
-import { IDENTITY, PODS, claim, createPodFor, currentOf, deletePodFor, earliest, fingerprint, listOf, writeStatus } from './workload-helpers';
+import { IDENTITY, PODS, claim, createPodFor, currentOf, deletePodFor, earliest, fingerprint, listOf, syncEach, writeStatus } from './workload-helpers';
 
 const JOBS = findResource('batch', 'v1', 'jobs')!;
 const COMPONENT = 'job-controller';
@@ -31,9 +31,7 @@ export const jobController: Controller = {
   reconcile(ctx) {
     const jobs = listOf(ctx, JOBS, '');
     releaseOrphans(ctx, jobs);
-    let wake: number | undefined;
-    for (const job of jobs) wake = earliest(wake, syncJob(ctx, job));
-    return wake;
+    return syncEach(jobs, (job) => syncJob(ctx, job));
   },
 };
 

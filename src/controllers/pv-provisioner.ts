@@ -4,7 +4,7 @@
 import { rfc3339, type ApiContext } from '../apiserver/context';
 import { ApiError } from '../apiserver/errors';
 import { createObject, deleteObject, updateObject } from '../apiserver/writes';
-import { PVC_PROTECTION, claimClass } from '../resources/persistentvolumeclaims';
+import { PVC_PROTECTION, storageClassOf } from '../resources/persistentvolumeclaims';
 import { PV_PROTECTION } from '../resources/persistentvolumes';
 import { quantityValue } from '../resources/podspec';
 import { findResource } from '../resources/registry';
@@ -51,7 +51,7 @@ export function matchingVolume(pvc: KubeObject, pvs: KubeObject[]): KubeObject |
       const ref = pv.spec?.claimRef;
       if (pv.metadata.deletionTimestamp || pv.status?.phase !== 'Available') return false;
       if (ref && (ref.name !== pvc.metadata.name || ref.namespace !== pvc.metadata.namespace || (ref.uid && ref.uid !== pvc.metadata.uid))) return false;
-      if ((pv.spec?.storageClassName ?? '') !== claimClass(pvc)) return false;
+      if ((pv.spec?.storageClassName ?? '') !== storageClassOf(pvc)) return false;
       if ((pv.spec?.volumeMode ?? 'Filesystem') !== (pvc.spec?.volumeMode ?? 'Filesystem')) return false;
       if (!modes.every((m) => (pv.spec?.accessModes ?? []).includes(m))) return false;
       return (quantityValue(pv.spec?.capacity?.storage) ?? 0) >= requested(pvc);
@@ -122,7 +122,7 @@ function syncClaim(ctx: ApiContext, pvc: KubeObject, classes: KubeObject[]) {
   }
   const volume = matchingVolume(pvc, listOf(ctx, PVS, ''));
   if (volume) return bind(ctx, pvc, volume, true);
-  const className = claimClass(pvc);
+  const className = storageClassOf(pvc);
   if (!className) {
     event(ctx, pvc, 'Normal', 'FailedBinding', 'no persistent volumes available for this claim and no storage class is set');
     return;

@@ -6,7 +6,7 @@ import { deepEqual } from '../apiserver/json-util';
 import { createObject, updateObject } from '../apiserver/writes';
 import { findResource } from '../resources/registry';
 import type { KubeObject } from '../resources/types';
-import { quietly } from './endpoints';
+import { quietly } from './controller-utils';
 import type { Controller } from './types';
 
 const NAMESPACES = findResource('', 'v1', 'namespaces')!;

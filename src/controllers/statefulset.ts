@@ -10,12 +10,12 @@ import { createObject, deleteObject, updateObject } from '../apiserver/writes';
 import { findResource } from '../resources/registry';
 import type { KubeObject } from '../resources/types';
 import { emptySelector, selectorRequirementsOf } from '../resources/workload-common';
-import { claimObjects, controllerRefOf, isPodAvailable, isPodReady, newControllerRef, retryForget, retryLater, retryPending, safeEncodeString } from './controller-utils';
+import { claimObjects, controllerRefOf, isPodAvailable, isPodReady, namespaceTerminating, newControllerRef, retryForget, retryLater, retryPending, safeEncodeString } from './controller-utils';
 import { recordEvent } from './events';
 import { scaledValue } from './deployment-util';
 import { podFromTemplate } from './replicaset';
 import type { Controller } from './types';
-import { IDENTITY, PODS, currentOf, earliest, fingerprint, listOf, namespaceTerminating, sortedKeys, writeStatus } from './workload-helpers';
+import { IDENTITY, PODS, currentOf, earliest, fingerprint, listOf, sortedKeys, syncEach, writeStatus } from './workload-helpers';
 
 const STATEFULSETS = findResource('apps', 'v1', 'statefulsets')!;
 const REVISIONS = findResource('apps', 'v1', 'controllerrevisions')!;
@@ -28,11 +28,7 @@ export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
 export const statefulSetController: Controller = {
   name: 'statefulset',
   identity: IDENTITY,
-  reconcile(ctx) {
-    let wake: number | undefined;
-    for (const set of listOf(ctx, STATEFULSETS, '')) wake = earliest(wake, syncStatefulSet(ctx, set));
-    return wake;
-  },
+  reconcile: (ctx) => syncEach(listOf(ctx, STATEFULSETS, ''), (set) => syncStatefulSet(ctx, set)),
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -8,13 +8,20 @@ import { matchLabelRequirements, type LabelRequirement } from '../apiserver/sele
 import { createObject, deleteObject, updateObject } from '../apiserver/writes';
 import { findResource } from '../resources/registry';
 import type { KubeObject, ResourceDef } from '../resources/types';
-import { claimObjects, controllerRefOf } from './controller-utils';
+import { claimObjects, controllerRefOf, namespaceTerminating } from './controller-utils';
 import { recordEvent } from './events';
 
 export const IDENTITY = 'system:kube-controller-manager';
 export const PODS = findResource('', 'v1', 'pods')!;
 
 export const earliest = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
+
+/** Syncs each item in turn; the earliest wake-up any of them asks for. */
+export function syncEach<T>(items: T[], sync: (item: T) => number | undefined): number | undefined {
+  let wake: number | undefined;
+  for (const item of items) wake = earliest(wake, sync(item));
+  return wake;
+}
 
 /** The objects of a kind in a namespace ('' for all). */
 export const listOf = (ctx: ApiContext, def: ResourceDef, namespace: string): KubeObject[] =>
@@ -42,10 +49,6 @@ export function claim(ctx: ApiContext, def: ResourceDef, owner: KubeObject, objs
   });
   return claimObjects(ctx, def, owner, candidates, (o) => matchLabelRequirements(selector, o.metadata.labels));
 }
-
-/** A create refused because the namespace is going away: not worth an event. */
-export const namespaceTerminating = (e: unknown) =>
-  e instanceof ApiError && !!e.details?.causes?.some((c) => c.reason === 'NamespaceTerminating');
 
 /** RealPodControl.CreatePods: `Created pod: <name>`, or `Error creating: <err>` and the error rethrown. */
 export function createPodFor(ctx: ApiContext, owner: KubeObject, body: KubeObject, component: string): KubeObject | undefined {

@@ -2,7 +2,7 @@
 // printCronJob.
 import { CronError, knownZone, parseSchedule } from '../controllers/cron';
 import { invalid, notSupported, required, type FieldError } from '../apiserver/field-errors';
-import { age, ageColumn, containersColumn, formatLabelSelector, imagesColumn, nameColumn } from '../apiserver/printers';
+import { age, ageColumn, containerColumns, formatLabelSelector, nameColumn, selectorColumn } from '../apiserver/printers';
 import { validateJobSpecFields } from './jobs';
 import { defaultPodTemplate, selectorValue } from './podspec';
 import type { Column, KubeObject, ResourceDef } from './types';
@@ -96,15 +96,8 @@ const columns: Column[] = [
     cell: (o, now) => (o.status?.lastScheduleTime ? age(o.status.lastScheduleTime, now) : '<none>'),
   },
   ageColumn,
-  containersColumn(jobPodSpec),
-  imagesColumn(jobPodSpec),
-  {
-    name: 'Selector',
-    type: 'string',
-    priority: 1,
-    description: fieldDoc('io.k8s.api.batch.v1.JobSpec', 'selector'),
-    cell: (o) => formatLabelSelector(o.spec?.jobTemplate?.spec?.selector),
-  },
+  ...containerColumns(jobPodSpec),
+  selectorColumn(fieldDoc('io.k8s.api.batch.v1.JobSpec', 'selector'), (o) => formatLabelSelector(o.spec?.jobTemplate?.spec?.selector)),
 ];
 
 export const cronjobs: ResourceDef = {

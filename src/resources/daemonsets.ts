@@ -3,9 +3,16 @@
 import { invalid, notSupported, required, type FieldError } from '../apiserver/field-errors';
 import { deepEqual } from '../apiserver/json-util';
 import { validateLabelSelector } from '../apiserver/names';
-import { ageColumn, containersColumn, formatLabelSelector, formatLabels, imagesColumn, nameColumn } from '../apiserver/printers';
-import { matchLabelRequirements } from '../apiserver/selectors';
-import { defaultPodTemplate, selectorValue, templateLabelsMismatch, validatePodTemplate } from './podspec';
+import {
+  ageColumn,
+  containerColumns,
+  formatLabelSelector,
+  formatLabels,
+  nameColumn,
+  selectorColumn,
+  templatePodSpec,
+} from '../apiserver/printers';
+import { defaultPodTemplate, selectorValue, validateControllerTemplateSpec, validatePodTemplate, validateSelectsTemplate } from './podspec';
 import { selectorImmutable } from './replicasets';
 import type { Column, KubeObject, ResourceDef } from './types';
 import {
@@ -16,7 +23,6 @@ import {
   notMoreThan100Percent,
   positiveIntOrPercent,
   selectorRequirementsOf,
-  validateAlwaysRestartTemplate,
 } from './workload-common';
 
 /** The v1 form of the internal spec.templateGeneration (pods carry it as label pod-template-generation). */
@@ -72,14 +78,12 @@ function validate(ds: KubeObject): FieldError[] {
   const spec = ds.spec ?? {};
   const sel = spec.selector;
   const errs = validateLabelSelector(sel, 'spec.selector');
-  const reqs = selectorRequirementsOf(sel);
-  const labels = spec.template?.metadata?.labels;
-  if (reqs && !matchLabelRequirements(reqs, labels)) errs.push(templateLabelsMismatch('spec.template', labels));
+  errs.push(...validateSelectsTemplate(selectorRequirementsOf(sel), spec.template, 'spec.template'));
   if (sel != null && emptySelector(sel)) errs.push(invalid('spec.selector', selectorValue(sel), 'empty selector is invalid for daemonset'));
   return [
     ...errs,
     ...validatePodTemplate(spec.template, 'spec.template'),
-    ...validateAlwaysRestartTemplate(spec.template, 'spec.template', 'DaemonSet'),
+    ...validateControllerTemplateSpec(spec.template, 'spec.template', 'DaemonSet'),
     ...nonNegative(spec.minReadySeconds, 'spec.minReadySeconds'),
     ...validateUpdateStrategy(spec.updateStrategy, 'spec.updateStrategy'),
     ...nonNegative(spec.revisionHistoryLimit, 'spec.revisionHistoryLimit'),
@@ -87,7 +91,6 @@ function validate(ds: KubeObject): FieldError[] {
 }
 
 const STATUS = 'io.k8s.api.apps.v1.DaemonSetStatus';
-const templateSpec = (o: KubeObject) => o.spec?.template?.spec;
 
 const columns: Column[] = [
   nameColumn,
@@ -100,18 +103,11 @@ const columns: Column[] = [
     name: 'Node Selector',
     type: 'string',
     description: fieldDoc('io.k8s.api.core.v1.PodSpec', 'nodeSelector'),
-    cell: (o) => formatLabels(templateSpec(o)?.nodeSelector),
+    cell: (o) => formatLabels(templatePodSpec(o)?.nodeSelector),
   },
   ageColumn,
-  containersColumn(templateSpec),
-  imagesColumn(templateSpec),
-  {
-    name: 'Selector',
-    type: 'string',
-    priority: 1,
-    description: fieldDoc('io.k8s.api.apps.v1.DaemonSetSpec', 'selector'),
-    cell: (o) => formatLabelSelector(o.spec?.selector),
-  },
+  ...containerColumns(),
+  selectorColumn(fieldDoc('io.k8s.api.apps.v1.DaemonSetSpec', 'selector'), (o) => formatLabelSelector(o.spec?.selector)),
 ];
 
 // DaemonSetStatus: these four counters have no omitempty.

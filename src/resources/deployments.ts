@@ -1,16 +1,10 @@
 // Deployments (apps/v1): pkg/apis/apps/v1/defaults.go, ValidateDeploymentSpec, printDeployment.
 import { forbidden, invalid, notSupported, required, type FieldError } from '../apiserver/field-errors';
-import { regexError } from '../apiserver/names';
-import { ageColumn, containersColumn, imagesColumn, labelSelectorString, nameColumn } from '../apiserver/printers';
+import { ageColumn, containerColumns, labelSelectorString, nameColumn, selectorColumn } from '../apiserver/printers';
 import { defaultPodTemplate, validateSelectorAndTemplate } from './podspec';
 import { selectorImmutable } from './replicasets';
 import type { Column, KubeObject, ResourceDef } from './types';
-
-const NEGATIVE = 'must be greater than or equal to 0';
-
-function nonNegative(value: unknown, field: string): FieldError[] {
-  return typeof value === 'number' && value < 0 ? [invalid(field, value, NEGATIVE)] : [];
-}
+import { intOrPercentValue, nonNegative, notMoreThan100Percent, positiveIntOrPercent, readyReplicasColumn } from './workload-common';
 
 function defaults(d: KubeObject) {
   d.spec ??= {};
@@ -27,28 +21,6 @@ function defaults(d: KubeObject) {
   spec.progressDeadlineSeconds ??= 600;
   spec.template ??= {};
   defaultPodTemplate(spec.template);
-}
-
-const PERCENT = /^[0-9]+%$/;
-
-/** getIntOrPercentValue: "25%" → 25, 3 → 3, "3" → 3, anything else → 0. */
-function intOrPercentValue(v: unknown): number {
-  if (typeof v === 'number') return v;
-  if (typeof v !== 'string') return 0;
-  const digits = PERCENT.test(v) ? v.slice(0, -1) : v;
-  return /^[+-]?\d+$/.test(digits) ? Number(digits) : 0;
-}
-
-function positiveIntOrPercent(v: unknown, field: string): FieldError[] {
-  if (typeof v === 'string') {
-    if (PERCENT.test(v)) return [];
-    return [invalid(field, v, regexError("a valid percent string must be a numeric string followed by an ending '%'", '[0-9]+%', '1%', '93%'))];
-  }
-  return nonNegative(v, field);
-}
-
-function notMoreThan100Percent(v: unknown, field: string): FieldError[] {
-  return typeof v === 'string' && PERCENT.test(v) && intOrPercentValue(v) > 100 ? [invalid(field, v, 'must not be greater than 100%')] : [];
 }
 
 function validateRollingUpdate(ru: any, field: string): FieldError[] {
@@ -93,16 +65,9 @@ function validate(d: KubeObject): FieldError[] {
   return errs;
 }
 
-const templateSpec = (o: KubeObject) => o.spec?.template?.spec;
-
 const columns: Column[] = [
   nameColumn,
-  {
-    name: 'Ready',
-    type: 'string',
-    description: 'Number of the pod with ready state',
-    cell: (o) => `${o.status?.readyReplicas ?? 0}/${o.spec?.replicas ?? 0}`,
-  },
+  readyReplicasColumn,
   {
     name: 'Up-to-date',
     type: 'string',
@@ -116,16 +81,12 @@ const columns: Column[] = [
     cell: (o) => o.status?.availableReplicas ?? 0,
   },
   ageColumn,
-  containersColumn(templateSpec),
-  imagesColumn(templateSpec),
-  {
-    name: 'Selector',
-    type: 'string',
-    priority: 1,
-    description: 'Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.',
-    // LabelSelectorAsSelector(...).String(): no <none> for an empty selector.
-    cell: (o) => labelSelectorString(o.spec?.selector),
-  },
+  ...containerColumns(),
+  // LabelSelectorAsSelector(...).String(): no <none> for an empty selector.
+  selectorColumn(
+    'Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.',
+    (o) => labelSelectorString(o.spec?.selector),
+  ),
 ];
 
 export const deployments: ResourceDef = {

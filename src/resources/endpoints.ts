@@ -1,5 +1,5 @@
 // core/v1 Endpoints (pkg/registry/core/endpoint, ValidateEndpoints, printEndpoints), plus the port, protocol
-// and IP checks that Services and EndpointSlices share with it.
+// and IP checks that Services, EndpointSlices and pod specs share with it.
 import { invalid, notSupported, required, type FieldError } from '../apiserver/field-errors';
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName } from '../apiserver/names';
 import { ageColumn, nameColumn } from '../apiserver/printers';
@@ -7,10 +7,26 @@ import type { KubeObject, ResourceDef } from './types';
 
 export const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 
+/** IsValidPortName: an IANA service name. */
+export function portNameMessages(name: string): string[] {
+  const msgs: string[] = [];
+  if (name.length > 15) msgs.push('must be no more than 15 characters');
+  if (!/^[-a-z0-9]+$/.test(name)) msgs.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)');
+  if (!/[a-z]/.test(name)) msgs.push('must contain at least one letter (a-z)');
+  if (name.includes('--')) msgs.push('must not contain consecutive hyphens');
+  if (name.startsWith('-') || name.endsWith('-')) msgs.push('must not begin or end with a hyphen');
+  return msgs;
+}
+
 /** IsValidPortNum as a field error list. */
 export function portNumberErrors(port: unknown, field: string): FieldError[] {
   const p = port ?? 0;
   return typeof p === 'number' && Number.isInteger(p) && p >= 1 && p <= 65535 ? [] : [invalid(field, p, 'must be between 1 and 65535, inclusive')];
+}
+
+/** ValidatePortNumOrName: a port number, or the name of a container port. */
+export function portNumOrNameErrors(port: unknown, field: string): FieldError[] {
+  return typeof port === 'string' ? messagesAt(field, port, portNameMessages(port)) : portNumberErrors(port, field);
 }
 
 export function protocolErrors(protocol: string | undefined, field: string): FieldError[] {

@@ -3,7 +3,7 @@
 // internal (core) field names, as upstream reports them.
 import { deepEqual } from '../apiserver/json-util';
 import { invalid, required, type FieldError } from '../apiserver/field-errors';
-import { eventColumns, validateLegacyEvent } from './events';
+import { eventColumns, referenceSelectors, validateLegacyEvent } from './events';
 import type { KubeObject, ResourceDef } from './types';
 
 /** Convert_v1_Event_To_core_Event: the events.k8s.io field names mapped onto the core/v1 shape. */
@@ -89,8 +89,6 @@ function validateUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
   return errs;
 }
 
-const regarding = (field: string) => (e: KubeObject) => e.regarding?.[field] ?? '';
-
 export const eventsV1: ResourceDef = {
   group: 'events.k8s.io',
   version: 'v1',
@@ -105,13 +103,7 @@ export const eventsV1: ResourceDef = {
   validateUpdate,
   columns: eventColumns.map((c) => ({ ...c, cell: (o: KubeObject, now: number) => c.cell(coreEventOf(o), now) })),
   fieldSelectors: {
-    'regarding.kind': regarding('kind'),
-    'regarding.namespace': regarding('namespace'),
-    'regarding.name': regarding('name'),
-    'regarding.uid': regarding('uid'),
-    'regarding.apiVersion': regarding('apiVersion'),
-    'regarding.resourceVersion': regarding('resourceVersion'),
-    'regarding.fieldPath': regarding('fieldPath'),
+    ...referenceSelectors('regarding'),
     reason: (e) => e.reason ?? '',
     reportingController: (e) => e.reportingController ?? '',
     source: (e) => e.deprecatedSource?.component ?? '',

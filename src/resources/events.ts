@@ -85,7 +85,11 @@ export const eventColumns: Column[] = [
   { name: 'Name', type: 'string', priority: 1, format: 'name', description: NAME_DESCRIPTION, cell: (e) => e.metadata.name ?? '' },
 ];
 
-const ref = (field: string) => (e: KubeObject) => e.involvedObject?.[field] ?? '';
+const REFERENCE_FIELDS = ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath'];
+
+/** Field selectors on each field of the object reference at `path` (involvedObject in v1, regarding in events.k8s.io). */
+export const referenceSelectors = (path: string): Record<string, (e: KubeObject) => string> =>
+  Object.fromEntries(REFERENCE_FIELDS.map((f) => [`${path}.${f}`, (e: KubeObject) => e[path]?.[f] ?? '']));
 
 export const events: ResourceDef = {
   group: '',
@@ -101,13 +105,7 @@ export const events: ResourceDef = {
   validate: validateLegacyEvent,
   columns: eventColumns,
   fieldSelectors: {
-    'involvedObject.kind': ref('kind'),
-    'involvedObject.namespace': ref('namespace'),
-    'involvedObject.name': ref('name'),
-    'involvedObject.uid': ref('uid'),
-    'involvedObject.apiVersion': ref('apiVersion'),
-    'involvedObject.resourceVersion': ref('resourceVersion'),
-    'involvedObject.fieldPath': ref('fieldPath'),
+    ...referenceSelectors('involvedObject'),
     reason: (e) => e.reason ?? '',
     reportingComponent: (e) => e.reportingComponent ?? '',
     source: (e) => e.source?.component ?? '',

@@ -3,9 +3,9 @@
 import { invalid, notSupported, required, type FieldError } from '../apiserver/field-errors';
 import { deepEqual } from '../apiserver/json-util';
 import { isDNS1123Label, validateLabelSelector } from '../apiserver/names';
-import { age, ageColumn, containersColumn, formatLabelSelector, humanDuration, imagesColumn, nameColumn } from '../apiserver/printers';
+import { age, ageColumn, containerColumns, formatLabelSelector, humanDuration, nameColumn, selectorColumn } from '../apiserver/printers';
 import { matchLabelRequirements } from '../apiserver/selectors';
-import { defaultPodTemplate, selectorValue, templateLabelsMismatch, validatePodTemplate } from './podspec';
+import { defaultPodTemplate, selectorValue, validatePodTemplate, validateSelectsTemplate } from './podspec';
 import type { Column, KubeObject, ResourceDef } from './types';
 import { fieldDoc, nonNegative, selectorRequirementsOf } from './workload-common';
 
@@ -133,9 +133,7 @@ function validateJobSpec(spec: any): FieldError[] {
   const errs = validateJobSpecFields(spec, 'spec');
   if (spec.selector == null) errs.push(required('spec.selector'));
   else errs.push(...validateLabelSelector(spec.selector, 'spec.selector'));
-  const reqs = selectorRequirementsOf(spec.selector);
-  const labels = spec.template?.metadata?.labels;
-  if (reqs && !matchLabelRequirements(reqs, labels)) errs.push(templateLabelsMismatch('spec.template', labels));
+  errs.push(...validateSelectsTemplate(selectorRequirementsOf(spec.selector), spec.template, 'spec.template'));
   return errs;
 }
 
@@ -200,23 +198,14 @@ function durationCell(job: KubeObject, now: number): string {
   return end ? humanDuration(Date.parse(end) - Date.parse(start)) : age(start, now);
 }
 
-const templateSpec = (o: KubeObject) => o.spec?.template?.spec;
-
 const columns: Column[] = [
   nameColumn,
   { name: 'Status', type: 'string', description: 'Status of the job.', cell: statusCell },
   { name: 'Completions', type: 'string', description: fieldDoc('io.k8s.api.batch.v1.JobStatus', 'succeeded'), cell: completionsCell },
   { name: 'Duration', type: 'string', description: 'Time required to complete the job.', cell: durationCell },
   ageColumn,
-  containersColumn(templateSpec),
-  imagesColumn(templateSpec),
-  {
-    name: 'Selector',
-    type: 'string',
-    priority: 1,
-    description: fieldDoc('io.k8s.api.batch.v1.JobSpec', 'selector'),
-    cell: (o) => formatLabelSelector(o.spec?.selector),
-  },
+  ...containerColumns(),
+  selectorColumn(fieldDoc('io.k8s.api.batch.v1.JobSpec', 'selector'), (o) => formatLabelSelector(o.spec?.selector)),
 ];
 
 export const jobs: ResourceDef = {

@@ -4,6 +4,7 @@ import { forbidden, invalid, type FieldError } from '../apiserver/field-errors';
 import { isQualifiedName } from '../apiserver/names';
 import { ageColumn, nameColumn } from '../apiserver/printers';
 import type { KubeObject, ResourceDef } from './types';
+import { nonNegative } from './workload-common';
 
 /** The one built-in coordinated leader election strategy. */
 const OLDEST_EMULATION_VERSION = 'OldestEmulationVersion';
@@ -22,9 +23,7 @@ function validate(obj: KubeObject): FieldError[] {
   if (typeof spec.leaseDurationSeconds === 'number' && spec.leaseDurationSeconds <= 0) {
     errs.push(invalid('spec.leaseDurationSeconds', spec.leaseDurationSeconds, 'must be greater than 0'));
   }
-  if (typeof spec.leaseTransitions === 'number' && spec.leaseTransitions < 0) {
-    errs.push(invalid('spec.leaseTransitions', spec.leaseTransitions, 'must be greater than or equal to 0'));
-  }
+  errs.push(...nonNegative(spec.leaseTransitions, 'spec.leaseTransitions'));
   if (spec.strategy) errs.push(...strategyErrors(String(spec.strategy), 'spec.strategy'));
   if (spec.preferredHolder && !spec.strategy) {
     errs.push(forbidden('spec.preferredHolder', 'may only be specified if `strategy` is defined'));

@@ -54,9 +54,19 @@ export function validateClaimSpec(spec: any, field: string): FieldError[] {
   }
   const cls = spec?.storageClassName;
   if (cls) errs.push(...isDNS1123Subdomain(cls).map((msg) => invalid(`${field}.storageClassName`, cls, msg)));
-  const mode = spec?.volumeMode;
-  if (mode != null && mode !== 'Block' && mode !== 'Filesystem') errs.push(notSupported(`${field}.volumeMode`, mode, ['Block', 'Filesystem']));
+  errs.push(...volumeModeErrors(spec?.volumeMode, `${field}.volumeMode`));
   return errs;
+}
+
+/** A claim's or a volume's volumeMode, when set. */
+export function volumeModeErrors(mode: unknown, field: string): FieldError[] {
+  return mode != null && mode !== 'Block' && mode !== 'Filesystem' ? [notSupported(field, mode, ['Block', 'Filesystem'])] : [];
+}
+
+/** The StorageObjectInUseProtection admission plugin: the protection finalizer on every new claim and volume. */
+export function addProtectionFinalizer(obj: KubeObject, finalizer: string) {
+  const finalizers: string[] = obj.metadata.finalizers ?? [];
+  if (!finalizers.includes(finalizer)) obj.metadata.finalizers = [...finalizers, finalizer];
 }
 
 /**
@@ -79,9 +89,9 @@ function validateUpdate(pvc: KubeObject, old: KubeObject): FieldError[] {
   return errs;
 }
 
-/** GetPersistentVolumeClaimClass: the beta annotation wins over the field. */
-export const claimClass = (pvc: KubeObject): string =>
-  pvc.metadata.annotations?.['volume.beta.kubernetes.io/storage-class'] ?? pvc.spec?.storageClassName ?? '';
+/** GetPersistentVolumeClaimClass and GetPersistentVolumeClass: the beta annotation wins over the field. */
+export const storageClassOf = (o: KubeObject): string =>
+  o.metadata.annotations?.['volume.beta.kubernetes.io/storage-class'] ?? o.spec?.storageClassName ?? '';
 
 const STATUS = 'io.k8s.api.core.v1.PersistentVolumeClaimStatus';
 const SPEC = 'io.k8s.api.core.v1.PersistentVolumeClaimSpec';
@@ -93,7 +103,7 @@ const columns: Column[] = [
   { name: 'Volume', type: 'string', description: fieldDoc(SPEC, 'volumeName'), cell: (o) => o.spec?.volumeName ?? '' },
   { name: 'Capacity', type: 'string', description: fieldDoc(STATUS, 'capacity'), cell: (o) => (bound(o) ? o.status?.capacity?.storage ?? '0' : '') },
   { name: 'Access Modes', type: 'string', description: fieldDoc(STATUS, 'accessModes'), cell: (o) => (bound(o) ? accessModesString(o.status?.accessModes) : '') },
-  { name: 'StorageClass', type: 'string', description: 'StorageClass of the pvc', cell: claimClass },
+  { name: 'StorageClass', type: 'string', description: 'StorageClass of the pvc', cell: storageClassOf },
   { name: 'VolumeAttributesClass', type: 'string', description: 'VolumeAttributesClass of the pvc', cell: (o) => o.spec?.volumeAttributesClassName ?? '<unset>' },
   ageColumn,
   { name: 'VolumeMode', type: 'string', priority: 1, description: fieldDoc(SPEC, 'volumeMode'), cell: (o) => o.spec?.volumeMode ?? '<unset>' },
@@ -112,8 +122,7 @@ export const persistentvolumeclaims: ResourceDef = {
   defaults: defaultPersistentVolumeClaim,
   prepareForCreate: (pvc) => {
     pvc.status = { phase: 'Pending' };
-    const finalizers: string[] = pvc.metadata.finalizers ?? [];
-    if (!finalizers.includes(PVC_PROTECTION)) pvc.metadata.finalizers = [...finalizers, PVC_PROTECTION];
+    addProtectionFinalizer(pvc, PVC_PROTECTION);
   },
   prepareForUpdate: (pvc, old) => {
     pvc.status = structuredClone(old.status ?? { phase: 'Pending' });

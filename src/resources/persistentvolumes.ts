@@ -4,7 +4,7 @@
 import { forbidden, invalid, notSupported, required, type FieldError } from '../apiserver/field-errors';
 import { deepEqual } from '../apiserver/json-util';
 import { ageColumn, nameColumn } from '../apiserver/printers';
-import { ACCESS_MODES, accessModesString } from './persistentvolumeclaims';
+import { ACCESS_MODES, accessModesString, addProtectionFinalizer, storageClassOf, volumeModeErrors } from './persistentvolumeclaims';
 import { quantityValue } from './podspec';
 import type { Column, KubeObject, ResourceDef } from './types';
 import { fieldDoc } from './workload-common';
@@ -46,8 +46,7 @@ function validate(pv: KubeObject): FieldError[] {
   if (!present.length) errs.push(required('spec', 'must specify a volume type'));
   for (const s of present.slice(1)) errs.push(forbidden(`spec.${s}`, 'may not specify more than 1 volume type'));
   if (spec.hostPath != null && !spec.hostPath.path) errs.push(required('spec.hostPath.path'));
-  const mode = spec.volumeMode;
-  if (mode != null && mode !== 'Block' && mode !== 'Filesystem') errs.push(notSupported('spec.volumeMode', mode, ['Block', 'Filesystem']));
+  errs.push(...volumeModeErrors(spec.volumeMode, 'spec.volumeMode'));
   return errs;
 }
 
@@ -64,9 +63,6 @@ function validateUpdate(pv: KubeObject, old: KubeObject): FieldError[] {
   return errs;
 }
 
-/** GetPersistentVolumeClass: the beta annotation wins over the field. */
-const volumeClass = (pv: KubeObject): string => pv.metadata.annotations?.['volume.beta.kubernetes.io/storage-class'] ?? pv.spec?.storageClassName ?? '';
-
 const SPEC = 'io.k8s.api.core.v1.PersistentVolumeSpec';
 const STATUS = 'io.k8s.api.core.v1.PersistentVolumeStatus';
 
@@ -82,7 +78,7 @@ const columns: Column[] = [
     description: fieldDoc(SPEC, 'claimRef'),
     cell: (o) => (o.spec?.claimRef ? `${o.spec.claimRef.namespace ?? ''}/${o.spec.claimRef.name ?? ''}` : ''),
   },
-  { name: 'StorageClass', type: 'string', description: 'StorageClass of the pv', cell: volumeClass },
+  { name: 'StorageClass', type: 'string', description: 'StorageClass of the pv', cell: storageClassOf },
   { name: 'VolumeAttributesClass', type: 'string', description: 'VolumeAttributesClass of the pv', cell: (o) => o.spec?.volumeAttributesClassName ?? '<unset>' },
   { name: 'Reason', type: 'string', description: fieldDoc(STATUS, 'reason'), cell: (o) => o.status?.reason ?? '' },
   ageColumn,
@@ -102,8 +98,7 @@ export const persistentvolumes: ResourceDef = {
   defaults,
   prepareForCreate: (pv, ctx) => {
     pv.status = { phase: 'Pending', lastPhaseTransitionTime: ctx.now };
-    const finalizers: string[] = pv.metadata.finalizers ?? [];
-    if (!finalizers.includes(PV_PROTECTION)) pv.metadata.finalizers = [...finalizers, PV_PROTECTION];
+    addProtectionFinalizer(pv, PV_PROTECTION);
   },
   prepareForUpdate: (pv, old) => {
     pv.status = structuredClone(old.status ?? { phase: 'Pending' });

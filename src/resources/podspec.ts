@@ -10,15 +10,15 @@ import {
   type FieldError,
 } from '../apiserver/field-errors';
 import {
-  isDNS1123Label,
   isDNS1123Subdomain,
   isLabelValue,
-  isQualifiedName,
   validateAnnotations,
   validateLabelSelector,
   validateLabels,
 } from '../apiserver/names';
-import { SelectorError, labelSelectorRequirements, matchLabelRequirements, type LabelRequirement } from '../apiserver/selectors';
+import { matchLabelRequirements, type LabelRequirement } from '../apiserver/selectors';
+import { dnsLabelErrors, portNameMessages, portNumOrNameErrors, portNumberErrors, protocolErrors, qualifiedNameErrors } from './endpoints';
+import { NEGATIVE, emptySelector, nonNegative, selectorRequirementsOf } from './workload-common';
 
 const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
 const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -154,38 +154,7 @@ export function defaultPodTemplate(template: any): void {
 // Validation
 
 const inclusiveRange = (lo: number, hi: number) => `must be between ${lo} and ${hi}, inclusive`;
-const NEGATIVE = 'must be greater than or equal to 0';
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
-
-function dnsLabel(value: string, field: string): FieldError[] {
-  return isDNS1123Label(value).map((msg) => invalid(field, value, msg));
-}
-
-function qualifiedName(value: string, field: string): FieldError[] {
-  return isQualifiedName(value).map((msg) => invalid(field, value, msg));
-}
-
-function nonNegative(value: unknown, field: string): FieldError[] {
-  return typeof value === 'number' && value < 0 ? [invalid(field, value, NEGATIVE)] : [];
-}
-
-/** IsValidPortName (IANA service names). */
-function portNameErrors(name: string): string[] {
-  const errs: string[] = [];
-  if (name.length > 15) errs.push('must be no more than 15 characters');
-  if (!/^[-a-z0-9]+$/.test(name)) errs.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)');
-  if (!/[a-z]/.test(name)) errs.push('must contain at least one letter (a-z)');
-  if (name.includes('--')) errs.push('must not contain consecutive hyphens');
-  if (name.startsWith('-') || name.endsWith('-')) errs.push('must not begin or end with a hyphen');
-  return errs;
-}
-
-const portNumErrors = (port: unknown) => (isInt(port) && port >= 1 && port <= 65535 ? [] : [inclusiveRange(1, 65535)]);
-
-function validatePortNumOrName(port: unknown, field: string): FieldError[] {
-  if (typeof port === 'string') return portNameErrors(port).map((msg) => invalid(field, port, msg));
-  return portNumErrors(port).map((msg) => invalid(field, port ?? 0, msg));
-}
 
 function validateContainerPorts(ports: any[], field: string): FieldError[] {
   const errs: FieldError[] = [];
@@ -193,16 +162,15 @@ function validateContainerPorts(ports: any[], field: string): FieldError[] {
   ports.forEach((p, i) => {
     const path = `${field}[${i}]`;
     if (p.name) {
-      const msgs = portNameErrors(p.name);
+      const msgs = portNameMessages(p.name);
       if (msgs.length) errs.push(...msgs.map((msg) => invalid(`${path}.name`, p.name, msg)));
       else if (names.has(p.name)) errs.push(duplicate(`${path}.name`, p.name));
       else names.add(p.name);
     }
     if (!p.containerPort) errs.push(required(`${path}.containerPort`));
-    else errs.push(...portNumErrors(p.containerPort).map((msg) => invalid(`${path}.containerPort`, p.containerPort, msg)));
-    if (p.hostPort) errs.push(...portNumErrors(p.hostPort).map((msg) => invalid(`${path}.hostPort`, p.hostPort, msg)));
-    if (!p.protocol) errs.push(required(`${path}.protocol`));
-    else if (!['SCTP', 'TCP', 'UDP'].includes(p.protocol)) errs.push(notSupported(`${path}.protocol`, p.protocol, ['SCTP', 'TCP', 'UDP']));
+    else errs.push(...portNumberErrors(p.containerPort, `${path}.containerPort`));
+    if (p.hostPort) errs.push(...portNumberErrors(p.hostPort, `${path}.hostPort`));
+    errs.push(...protocolErrors(p.protocol, `${path}.protocol`));
   });
   return errs;
 }
@@ -279,10 +247,10 @@ function validateHandler(h: any, field: string): FieldError[] {
     if (kind === 'exec' && !list(a.command).length) errs.push(required(`${path}.command`));
     if (kind === 'httpGet') {
       if (!a.path) errs.push(required(`${path}.path`));
-      errs.push(...validatePortNumOrName(a.port, `${path}.port`));
+      errs.push(...portNumOrNameErrors(a.port, `${path}.port`));
       if (!['HTTP', 'HTTPS'].includes(a.scheme)) errs.push(notSupported(`${path}.scheme`, a.scheme ?? '', ['HTTP', 'HTTPS']));
     }
-    if (kind === 'tcpSocket' || kind === 'grpc') errs.push(...validatePortNumOrName(a.port, `${path}.port`));
+    if (kind === 'tcpSocket' || kind === 'grpc') errs.push(...portNumOrNameErrors(a.port, `${path}.port`));
   }
   if (!count) errs.push(required(field, 'must specify a handler type'));
   return errs;
@@ -319,7 +287,7 @@ function validateLifecycleAndProbes(c: any, path: string): FieldError[] {
 function validateContainerCommon(c: any, volumes: Set<string>, path: string): FieldError[] {
   const errs: FieldError[] = [];
   if (!c.name) errs.push(required(`${path}.name`));
-  else errs.push(...dnsLabel(c.name, `${path}.name`));
+  else errs.push(...dnsLabelErrors(c.name, `${path}.name`));
   if (!c.image) errs.push(required(`${path}.image`));
   const tmp = c.terminationMessagePolicy;
   if (!tmp) errs.push(required(`${path}.terminationMessagePolicy`));
@@ -417,7 +385,7 @@ function validateVolumes(volumes: any[], field: string): { names: Set<string>; e
     const path = `${field}[${i}]`;
     const own = validateVolumeSource(v, path);
     if (!v.name) own.push(required(`${path}.name`));
-    else own.push(...dnsLabel(v.name, `${path}.name`));
+    else own.push(...dnsLabelErrors(v.name, `${path}.name`));
     if (names.has(v.name)) own.push(duplicate(`${path}.name`, v.name));
     if (own.length) errs.push(...own);
     else names.add(v.name);
@@ -429,7 +397,7 @@ function validateTolerations(tolerations: any[], field: string): FieldError[] {
   const errs: FieldError[] = [];
   tolerations.forEach((t, i) => {
     const path = `${field}[${i}]`;
-    if (t.key) errs.push(...qualifiedName(t.key, `${path}.key`));
+    if (t.key) errs.push(...qualifiedNameErrors(t.key, `${path}.key`));
     if (!t.key && t.operator !== 'Exists') {
       errs.push(invalid(`${path}.operator`, t.operator ?? '', 'operator must be Exists when `key` is empty, which means "match all values and all keys"'));
     }
@@ -453,7 +421,7 @@ function validateSchedulingGates(gates: any[], field: string): FieldError[] {
   const errs: FieldError[] = [];
   const seen = new Set<string>();
   gates.forEach((g, i) => {
-    errs.push(...qualifiedName(g?.name ?? '', `${field}[${i}]`));
+    errs.push(...qualifiedNameErrors(g?.name ?? '', `${field}[${i}]`));
     if (seen.has(g?.name)) errs.push(duplicate(`${field}[${i}]`, g.name));
     seen.add(g?.name);
   });
@@ -487,7 +455,7 @@ export function validatePodSpec(spec: any, field: string): FieldError[] {
   if (s.dnsPolicy === 'None' && !isObject(s.dnsConfig)) {
     errs.push(required(`${field}.dnsConfig`, 'must provide `dnsConfig` when `dnsPolicy` is None'));
   }
-  list(s.readinessGates).forEach((g, i) => errs.push(...qualifiedName(g?.conditionType ?? '', `${field}.readinessGates[${i}].conditionType`)));
+  list(s.readinessGates).forEach((g, i) => errs.push(...qualifiedNameErrors(g?.conditionType ?? '', `${field}.readinessGates[${i}].conditionType`)));
   errs.push(...validateSchedulingGates(list(s.schedulingGates), `${field}.schedulingGates`));
   errs.push(...subdomainRef(s.serviceAccountName, `${field}.serviceAccountName`));
   errs.push(...subdomainRef(s.nodeName, `${field}.nodeName`));
@@ -495,8 +463,8 @@ export function validatePodSpec(spec: any, field: string): FieldError[] {
   if (ads != null && !(isInt(ads) && ads >= 1 && ads <= 2147483647)) {
     errs.push(invalid(`${field}.activeDeadlineSeconds`, ads, inclusiveRange(1, 2147483647)));
   }
-  if (s.hostname) errs.push(...dnsLabel(s.hostname, `${field}.hostname`));
-  if (s.subdomain) errs.push(...dnsLabel(s.subdomain, `${field}.subdomain`));
+  if (s.hostname) errs.push(...dnsLabelErrors(s.hostname, `${field}.hostname`));
+  if (s.subdomain) errs.push(...dnsLabelErrors(s.subdomain, `${field}.subdomain`));
   errs.push(...validateTolerations(list(s.tolerations).filter(isObject), `${field}.tolerations`));
   errs.push(...subdomainRef(s.priorityClassName, `${field}.priorityClassName`));
   if (s.preemptionPolicy != null) errs.push(...choice(s.preemptionPolicy, ['PreemptLowerPriority', 'Never'], `${field}.preemptionPolicy`));
@@ -541,15 +509,22 @@ export function selectorValue(sel: any): Record<string, unknown> | null {
   return out;
 }
 
-/** True when a LabelSelector has neither matchLabels nor matchExpressions. */
-const emptySelector = (sel: any) => !Object.keys(sel?.matchLabels ?? {}).length && !list(sel?.matchExpressions).length;
-
 /** The "`selector` does not match template `labels`" error. */
 export const templateLabelsMismatch = (field: string, labels: Record<string, string> | undefined): FieldError =>
   invalid(`${field}.metadata.labels`, sortedMap(labels), '`selector` does not match template `labels`');
 
-/** Template checks every replicating controller adds: restartPolicy Always, no activeDeadlineSeconds. */
-export function validateControllerTemplateSpec(template: any, field: string, kind: 'ReplicaSet' | 'ReplicationController'): FieldError[] {
+/** That error when the selector's requirements do not select the template's labels (none when it does not parse). */
+export function validateSelectsTemplate(reqs: LabelRequirement[] | undefined, template: any, field: string): FieldError[] {
+  const labels = template?.metadata?.labels;
+  return reqs && !matchLabelRequirements(reqs, labels) ? [templateLabelsMismatch(field, labels)] : [];
+}
+
+/** Template checks of the controllers whose pods run forever: restartPolicy Always, no activeDeadlineSeconds. */
+export function validateControllerTemplateSpec(
+  template: any,
+  field: string,
+  kind: 'ReplicaSet' | 'ReplicationController' | 'DaemonSet' | 'StatefulSet',
+): FieldError[] {
   const spec = template?.spec ?? {};
   const errs: FieldError[] = [];
   if (spec.restartPolicy !== 'Always') errs.push(notSupported(`${field}.spec.restartPolicy`, spec.restartPolicy ?? '', ['Always']));
@@ -572,23 +547,11 @@ export function validateSelectorAndTemplate(spec: any, field: string): FieldErro
     if (emptySelector(sel)) errs.push(invalid(`${field}.selector`, selectorValue(sel), 'empty selector is invalid for deployment'));
   }
   // LabelSelectorAsSelector: a selector that does not convert stops the template checks.
-  const reqs = selectorRequirements(sel);
+  const reqs = selectorRequirementsOf(sel);
   if (!reqs) return [...errs, invalid(`${field}.selector`, selectorValue(sel), 'invalid label selector')];
   const template = isObject(spec?.template) ? spec.template : {};
-  const labels = template.metadata?.labels;
-  // A missing selector selects nothing; an empty one everything (and is then not compared).
-  if (reqs.length && !matchLabelRequirements(reqs, labels)) errs.push(templateLabelsMismatch(`${field}.template`, labels));
+  errs.push(...validateSelectsTemplate(reqs, template, `${field}.template`));
   errs.push(...validatePodTemplate(template, `${field}.template`));
   errs.push(...validateControllerTemplateSpec(template, `${field}.template`, 'ReplicaSet'));
   return errs;
-}
-
-/** The requirements of a LabelSelector, undefined when it does not convert. */
-function selectorRequirements(sel: any): LabelRequirement[] | undefined {
-  try {
-    return labelSelectorRequirements(sel);
-  } catch (e) {
-    if (e instanceof SelectorError) return undefined;
-    throw e;
-  }
 }

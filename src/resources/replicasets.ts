@@ -1,15 +1,10 @@
 // ReplicaSets (apps/v1): pkg/registry/apps/replicaset/strategy.go, ValidateReplicaSetSpec, printReplicaSet.
 import { invalid, type FieldError } from '../apiserver/field-errors';
 import { deepEqual } from '../apiserver/json-util';
-import { ageColumn, containersColumn, formatLabelSelector, imagesColumn, labelSelectorString, nameColumn } from '../apiserver/printers';
+import { formatLabelSelector, labelSelectorString } from '../apiserver/printers';
 import { defaultPodTemplate, selectorValue, validateSelectorAndTemplate } from './podspec';
-import type { Column, KubeObject, ResourceDef } from './types';
-
-const NEGATIVE = 'must be greater than or equal to 0';
-
-function nonNegative(value: unknown, field: string): FieldError[] {
-  return typeof value === 'number' && value < 0 ? [invalid(field, value, NEGATIVE)] : [];
-}
+import type { KubeObject, ResourceDef } from './types';
+import { nonNegative, replicaColumns } from './workload-common';
 
 function defaults(rs: KubeObject) {
   rs.spec ??= {};
@@ -33,42 +28,18 @@ export function selectorImmutable(obj: KubeObject, old: KubeObject): FieldError[
   return deepEqual(now, selectorValue(old.spec?.selector)) ? [] : [invalid('spec.selector', now, 'field is immutable')];
 }
 
-const templateSpec = (o: KubeObject) => o.spec?.template?.spec;
-
-const columns: Column[] = [
-  nameColumn,
+const columns = replicaColumns(
   {
-    name: 'Desired',
-    type: 'integer',
-    description:
+    desired:
       'Replicas is the number of desired replicas. This is a pointer to distinguish between explicit zero and unspecified. Defaults to 1. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller/#what-is-a-replicationcontroller',
-    cell: (o) => o.spec?.replicas ?? 0,
-  },
-  {
-    name: 'Current',
-    type: 'integer',
-    description:
+    current:
       'Replicas is the most recently oberved number of replicas. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller/#what-is-a-replicationcontroller',
-    cell: (o) => o.status?.replicas ?? 0,
-  },
-  {
-    name: 'Ready',
-    type: 'integer',
-    description: 'The number of ready replicas for this replica set.',
-    cell: (o) => o.status?.readyReplicas ?? 0,
-  },
-  ageColumn,
-  containersColumn(templateSpec),
-  imagesColumn(templateSpec),
-  {
-    name: 'Selector',
-    type: 'string',
-    priority: 1,
-    description:
+    ready: 'The number of ready replicas for this replica set.',
+    selector:
       'Selector is a label query over pods that should match the replica count. If the selector is empty, it is defaulted to the labels present on the pod template. Label keys and values that must match in order to be controlled by this replica set. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors',
-    cell: (o) => formatLabelSelector(o.spec?.selector),
   },
-];
+  (o) => formatLabelSelector(o.spec?.selector),
+);
 
 export const replicasets: ResourceDef = {
   group: 'apps',

@@ -1,25 +1,21 @@
 // ReplicationControllers (core/v1): SetDefaults_ReplicationController, ValidateReplicationControllerSpec,
 // printReplicationController.
-import { invalid, required, type FieldError } from '../apiserver/field-errors';
-import { ageColumn, containersColumn, formatLabels, imagesColumn, labelSelectorString, nameColumn } from '../apiserver/printers';
+import { required, type FieldError } from '../apiserver/field-errors';
+import { formatLabels, labelSelectorString } from '../apiserver/printers';
 import {
   defaultPodTemplate,
   templateLabelsMismatch,
   validateControllerTemplateSpec,
   validatePodTemplate,
 } from './podspec';
-import type { Column, KubeObject, ResourceDef } from './types';
+import type { KubeObject, ResourceDef } from './types';
+import { nonNegative, replicaColumns } from './workload-common';
 
-const NEGATIVE = 'must be greater than or equal to 0';
 const isEmpty = (m: unknown) => !m || typeof m !== 'object' || !Object.keys(m).length;
 
 /** labels.SelectorFromSet(selector).Matches: every pair present (keys are not validated). */
 const mapSelectorMatches = (selector: Record<string, string>, labels: Record<string, string> | undefined) =>
   Object.entries(selector).every(([k, v]) => labels?.[k] === v);
-
-function nonNegative(value: unknown, field: string): FieldError[] {
-  return typeof value === 'number' && value < 0 ? [invalid(field, value, NEGATIVE)] : [];
-}
 
 /** Selector and object labels default to the template's labels. */
 function defaults(rc: KubeObject) {
@@ -57,42 +53,18 @@ function validate(rc: KubeObject): FieldError[] {
   ];
 }
 
-const templateSpec = (o: KubeObject) => o.spec?.template?.spec;
-
-const columns: Column[] = [
-  nameColumn,
+const columns = replicaColumns(
   {
-    name: 'Desired',
-    type: 'integer',
-    description:
+    desired:
       'Replicas is the number of desired replicas. This is a pointer to distinguish between explicit zero and unspecified. Defaults to 1. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#what-is-a-replicationcontroller',
-    cell: (o) => o.spec?.replicas ?? 0,
-  },
-  {
-    name: 'Current',
-    type: 'integer',
-    description:
+    current:
       'Replicas is the most recently observed number of replicas. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#what-is-a-replicationcontroller',
-    cell: (o) => o.status?.replicas ?? 0,
-  },
-  {
-    name: 'Ready',
-    type: 'integer',
-    description: 'The number of ready replicas for this replication controller.',
-    cell: (o) => o.status?.readyReplicas ?? 0,
-  },
-  ageColumn,
-  containersColumn(templateSpec),
-  imagesColumn(templateSpec),
-  {
-    name: 'Selector',
-    type: 'string',
-    priority: 1,
-    description:
+    ready: 'The number of ready replicas for this replication controller.',
+    selector:
       'Selector is a label query over pods that should match the Replicas count. If Selector is empty, it is defaulted to the labels present on the Pod template. Label keys and values that must match in order to be controlled by this replication controller, if empty defaulted to labels on Pod template. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors',
-    cell: (o) => formatLabels(o.spec?.selector),
   },
-];
+  (o) => formatLabels(o.spec?.selector),
+);
 
 export const replicationcontrollers: ResourceDef = {
   group: '',

@@ -11,8 +11,8 @@ import {
   dnsSubdomainErrors,
   ipErrors,
   isIPv6,
-  messagesAt,
   nonSpecialIPErrors,
+  portNumOrNameErrors,
   portNumberErrors,
   protocolErrors,
   qualifiedNameErrors,
@@ -140,21 +140,6 @@ function dropTypeDependentFields(obj: KubeObject, old: KubeObject) {
 
 // ---- validation (ValidateService) ----
 
-/** IsValidPortName: an IANA service name. */
-function portNameMessages(name: string): string[] {
-  const msgs: string[] = [];
-  if (name.length > 15) msgs.push('must be no more than 15 characters');
-  if (!/^[-a-z0-9]+$/.test(name)) msgs.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)');
-  if (!/[a-z]/.test(name)) msgs.push('must contain at least one letter (a-z)');
-  if (name.includes('--')) msgs.push('must not contain consecutive hyphens');
-  if (name.startsWith('-') || name.endsWith('-')) msgs.push('must not begin or end with a hyphen');
-  return msgs;
-}
-
-function targetPortErrors(target: unknown, field: string): FieldError[] {
-  return typeof target === 'string' ? messagesAt(field, target, portNameMessages(target)) : portNumberErrors(target, field);
-}
-
 function validatePort(p: any, requireName: boolean, names: Set<string>, field: string): FieldError[] {
   const errs: FieldError[] = [];
   if (requireName && !p.name) errs.push(required(`${field}.name`));
@@ -164,7 +149,7 @@ function validatePort(p: any, requireName: boolean, names: Set<string>, field: s
     names.add(p.name);
   }
   errs.push(...portNumberErrors(p.port, `${field}.port`), ...protocolErrors(p.protocol, `${field}.protocol`));
-  errs.push(...targetPortErrors(p.targetPort ?? 0, `${field}.targetPort`));
+  errs.push(...portNumOrNameErrors(p.targetPort ?? 0, `${field}.targetPort`));
   if (p.appProtocol != null) errs.push(...qualifiedNameErrors(p.appProtocol, `${field}.appProtocol`));
   return errs;
 }

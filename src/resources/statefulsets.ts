@@ -3,10 +3,9 @@
 import { forbidden, invalid, notSupported, required, type FieldError } from '../apiserver/field-errors';
 import { deepEqual } from '../apiserver/json-util';
 import { validateAnnotations, validateLabelSelector, validateLabels } from '../apiserver/names';
-import { ageColumn, containersColumn, imagesColumn, labelSelectorString, nameColumn } from '../apiserver/printers';
-import { matchLabelRequirements } from '../apiserver/selectors';
+import { ageColumn, containerColumns, labelSelectorString, nameColumn } from '../apiserver/printers';
 import { defaultPersistentVolumeClaim } from './persistentvolumeclaims';
-import { defaultPodTemplate, selectorValue, templateLabelsMismatch } from './podspec';
+import { defaultPodTemplate, selectorValue, validateControllerTemplateSpec, validateSelectsTemplate } from './podspec';
 import type { Column, KubeObject, ResourceDef } from './types';
 import {
   emptySelector,
@@ -14,8 +13,8 @@ import {
   nonNegative,
   notMoreThan100Percent,
   positiveIntOrPercent,
+  readyReplicasColumn,
   selectorRequirementsOf,
-  validateAlwaysRestartTemplate,
 } from './workload-common';
 
 function defaults(sts: KubeObject) {
@@ -81,10 +80,8 @@ function validateRetentionPolicy(policy: any, field: string): FieldError[] {
 
 /** ValidatePodTemplateSpecForStatefulSet: only labels and annotations (the pod spec is checked when pods are made). */
 function validateTemplate(template: any, reqs: ReturnType<typeof selectorRequirementsOf>, field: string): FieldError[] {
-  const labels = template?.metadata?.labels;
-  const errs: FieldError[] = [];
-  if (reqs?.length && !matchLabelRequirements(reqs, labels)) errs.push(templateLabelsMismatch(field, labels));
-  errs.push(...validateLabels(labels, `${field}.labels`));
+  const errs = validateSelectsTemplate(reqs, template, field);
+  errs.push(...validateLabels(template?.metadata?.labels, `${field}.labels`));
   errs.push(...validateAnnotations(template?.metadata?.annotations, `${field}.annotations`));
   return errs;
 }
@@ -109,7 +106,7 @@ function validateSpec(sts: KubeObject): FieldError[] {
   const reqs = selectorRequirementsOf(sel);
   if (!reqs) errs.push(invalid('spec.selector', selectorValue(sel), ''));
   else errs.push(...validateTemplate(spec.template, reqs, 'spec.template'));
-  errs.push(...validateAlwaysRestartTemplate(spec.template, 'spec.template', 'StatefulSet'));
+  errs.push(...validateControllerTemplateSpec(spec.template, 'spec.template', 'StatefulSet'));
   return errs;
 }
 
@@ -129,20 +126,7 @@ function validateUpdate(sts: KubeObject, old: KubeObject): FieldError[] {
   return errs;
 }
 
-const templateSpec = (o: KubeObject) => o.spec?.template?.spec;
-
-const columns: Column[] = [
-  nameColumn,
-  {
-    name: 'Ready',
-    type: 'string',
-    description: 'Number of the pod with ready state',
-    cell: (o) => `${o.status?.readyReplicas ?? 0}/${o.spec?.replicas ?? 0}`,
-  },
-  ageColumn,
-  containersColumn(templateSpec),
-  imagesColumn(templateSpec),
-];
+const columns: Column[] = [nameColumn, readyReplicasColumn, ageColumn, ...containerColumns()];
 
 // StatefulSetStatus.replicas and availableReplicas have no omitempty.
 const emptyStatus = () => ({ replicas: 0, availableReplicas: 0 });

@@ -1,9 +1,12 @@
-// Validation and printer helpers shared by the DaemonSet, StatefulSet, Job, CronJob, HPA and storage kinds
-// (pkg/apis/apps/validation, pkg/apis/batch/validation, pkg/util/validation).
-import { forbidden, invalid, notSupported, type FieldError } from '../apiserver/field-errors';
+// Validation and printer helpers shared by the resource files, the workload kinds most (pkg/apis/apps/validation,
+// pkg/apis/batch/validation, pkg/util/validation, pkg/printers). It imports no other resource file at run time,
+// so podspec.ts can import it without a cycle.
+import { invalid, type FieldError } from '../apiserver/field-errors';
 import { regexError } from '../apiserver/names';
+import { ageColumn, containerColumns, nameColumn, selectorColumn } from '../apiserver/printers';
 import { SelectorError, labelSelectorRequirements, type LabelRequirement } from '../apiserver/selectors';
 import { definitions } from '../apiserver/strict';
+import type { Column, KubeObject } from './types';
 
 /** The swagger doc of a field, as printer column descriptions quote them. */
 export const fieldDoc = (definition: string, field: string): string => definitions[definition]?.properties?.[field]?.description ?? '';
@@ -39,17 +42,6 @@ export function notMoreThan100Percent(v: unknown, field: string): FieldError[] {
   return typeof v === 'string' && PERCENT.test(v) && intOrPercentValue(v) > 100 ? [invalid(field, v, 'must not be greater than 100%')] : [];
 }
 
-/** The template rules of DaemonSets and StatefulSets: pods restart Always and have no deadline. */
-export function validateAlwaysRestartTemplate(template: any, field: string, kind: 'DaemonSet' | 'StatefulSet'): FieldError[] {
-  const spec = template?.spec ?? {};
-  const errs: FieldError[] = [];
-  if (spec.restartPolicy !== 'Always') errs.push(notSupported(`${field}.spec.restartPolicy`, spec.restartPolicy ?? '', ['Always']));
-  if (spec.activeDeadlineSeconds != null) {
-    errs.push(forbidden(`${field}.spec.activeDeadlineSeconds`, `activeDeadlineSeconds in ${kind} is not Supported`));
-  }
-  return errs;
-}
-
 /** LabelSelectorAsSelector: the requirements, or undefined when the selector does not convert. */
 export function selectorRequirementsOf(sel: unknown): LabelRequirement[] | undefined {
   try {
@@ -66,3 +58,27 @@ export const emptySelector = (sel: any) =>
 
 /** printBoolPtr: True / False / <unset>. */
 export const boolPtr = (v: unknown) => (v === true ? 'True' : v === false ? 'False' : '<unset>');
+
+/** The Ready column of Deployments and StatefulSets: ready of desired replicas. */
+export const readyReplicasColumn: Column = {
+  name: 'Ready',
+  type: 'string',
+  description: 'Number of the pod with ready state',
+  cell: (o) => `${o.status?.readyReplicas ?? 0}/${o.spec?.replicas ?? 0}`,
+};
+
+/** printReplicaSet and printReplicationController: the same columns, with each kind's descriptions and selector format. */
+export function replicaColumns(
+  docs: { desired: string; current: string; ready: string; selector: string },
+  selectorCell: (o: KubeObject) => string,
+): Column[] {
+  return [
+    nameColumn,
+    { name: 'Desired', type: 'integer', description: docs.desired, cell: (o) => o.spec?.replicas ?? 0 },
+    { name: 'Current', type: 'integer', description: docs.current, cell: (o) => o.status?.replicas ?? 0 },
+    { name: 'Ready', type: 'integer', description: docs.ready, cell: (o) => o.status?.readyReplicas ?? 0 },
+    ageColumn,
+    ...containerColumns(),
+    selectorColumn(docs.selector, selectorCell),
+  ];
+}
