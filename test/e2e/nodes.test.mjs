@@ -1,22 +1,15 @@
 // kubectl 1.35 against the scheduler, the simulated kubelets and node lifecycle (the clock runs in real
 // time here): run a pod, see it Running with its IP and node, cordon, delete and wait, drain.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { httpsRequest, newCluster, startServer } from './harness.mjs';
+import { describe, it } from 'node:test';
+import { httpsRequest, ok, rows, useCluster } from './harness.mjs';
 
-let server;
 let c;
-before(async () => {
-  server = await startServer();
-  c = await newCluster(server);
+let server;
+useCluster((cluster, srv) => {
+  c = cluster;
+  server = srv;
 });
-after(async () => server?.stop());
-
-const ok = (r) => {
-  assert.equal(r.code, 0, `kubectl failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
-  return r.stdout;
-};
-const rows = (out) => out.trim().split('\n').map((l) => l.trim().split(/\s{2,}/));
 
 describe('pods on simulated nodes', () => {
   it('runs a pod: Running with an IP from its node and the kubelet events', () => {

@@ -1,22 +1,11 @@
 // A Deployment's life with the real kubectl 1.35: apply, rollout status, set image, history, undo.
 // Pods become Ready through the simulated scheduler and kubelets, on the cluster's running clock.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { manifest, newCluster, startServer } from './harness.mjs';
+import { describe, it } from 'node:test';
+import { manifest, ok, rows, useCluster } from './harness.mjs';
 
-let server;
 let c;
-before(async () => {
-  server = await startServer();
-  c = await newCluster(server);
-});
-after(async () => server?.stop());
-
-const ok = (r) => {
-  assert.equal(r.code, 0, `kubectl failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
-  return r.stdout;
-};
-const rows = (out) => out.trim().split('\n').map((l) => l.trim().split(/\s{2,}/));
+useCluster((cluster) => (c = cluster));
 
 const NGINX = `apiVersion: apps/v1
 kind: Deployment
