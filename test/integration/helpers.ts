@@ -1,5 +1,6 @@
 // Sign up a cluster through the Worker and talk to its API like a client would.
 import { SELF, env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { beforeEach, expect } from 'vitest';
 
 export const ORIGIN = 'https://sandbox.test';
 
@@ -64,4 +65,28 @@ export async function clock(s: Signup, body: { action: string; seconds?: number 
   });
   if (res.status !== 200) throw new Error(`clock: ${res.status} ${await res.text()}`);
   return res.json();
+}
+
+/** A new cluster for every test, its clock paused; `ready` gets its sign-up and client. */
+export function usePausedCluster(ready: (s: Signup, k: Kube) => void) {
+  beforeEach(async () => {
+    const s = await signup();
+    const k = client(s);
+    await clock(s, { action: 'pause' });
+    ready(s, k);
+  });
+}
+
+/** GET/POST/merge-PATCH helpers that assert the expected status (the response text explains a failure). */
+export function jsonCalls(k: () => Kube) {
+  const call = async (path: string, init: RequestInit & { json?: unknown }, status: number): Promise<any> => {
+    const r = await k()(path, init);
+    expect(r.status, `${init.method ?? 'GET'} ${path}: ${await r.clone().text()}`).toBe(status);
+    return r.json();
+  };
+  return {
+    get: (path: string) => call(path, {}, 200),
+    post: (path: string, json: unknown) => call(path, { method: 'POST', json }, 201),
+    patch: (path: string, json: unknown) => call(path, { method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, json }, 200),
+  };
 }

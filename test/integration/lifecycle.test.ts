@@ -1,14 +1,13 @@
 // Object lifecycle controllers: service accounts per namespace, namespace deletion, the garbage collector
 // with the three propagation policies, and event expiry. The clock is paused; `settle` steps the controllers.
-import { beforeEach, describe, expect, it } from 'vitest';
-import { clock, client, settle, signup, type Kube, type Signup } from './helpers';
+import { describe, expect, it } from 'vitest';
+import { clock, type Kube, settle, type Signup, usePausedCluster } from './helpers';
 
 let s: Signup;
 let k: Kube;
-beforeEach(async () => {
-  s = await signup();
-  k = client(s);
-  await clock(s, { action: 'pause' });
+usePausedCluster((signedUp, kube) => {
+  s = signedUp;
+  k = kube;
 });
 
 const MERGE = { 'content-type': 'application/merge-patch+json' };

@@ -1,15 +1,14 @@
 // Services and their endpoints: the endpoints and EndpointSlice controllers, driven through the API with
 // the control plane stepped by `settle`. The simulated kubelet runs the pods (pod IPs from the node's CIDR);
 // the simulation annotations keep a pod unready (`ready: "false"`) or delay its readiness (`ready-after`).
-import { beforeEach, describe, expect, it } from 'vitest';
-import { clock, client, settle, signup, type Kube, type Signup } from './helpers';
+import { describe, expect, it } from 'vitest';
+import { clock, type Kube, settle, type Signup, usePausedCluster } from './helpers';
 
 let s: Signup;
 let k: Kube;
-beforeEach(async () => {
-  s = await signup();
-  k = client(s);
-  await clock(s, { action: 'pause' });
+usePausedCluster((signedUp, kube) => {
+  s = signedUp;
+  k = kube;
 });
 
 const SIM = 'sim.kube-sandbox.dev/';

@@ -1,38 +1,20 @@
 // The workload controllers (ReplicationController, ReplicaSet, Deployment) on the real Worker and Durable
 // Object, with the cluster clock paused. Pods run on the simulated scheduler and kubelets: `tick` steps the
 // clock past an image pull and a container start (1.5 s by default), so pending pods become Ready.
-import { beforeEach, describe, expect, it } from 'vitest';
-import { client, clock, inCluster, settle, signup, type Kube, type Signup } from './helpers';
+import { describe, expect, it } from 'vitest';
+import { clock, inCluster, jsonCalls, type Kube, settle, type Signup, usePausedCluster } from './helpers';
 
 let s: Signup;
 let k: Kube;
-beforeEach(async () => {
-  s = await signup();
-  k = client(s);
-  await clock(s, { action: 'pause' });
+usePausedCluster((signedUp, kube) => {
+  s = signedUp;
+  k = kube;
 });
 
 const NS = '/api/v1/namespaces/default';
 const APPS = '/apis/apps/v1/namespaces/default';
-const MERGE = { 'content-type': 'application/merge-patch+json' };
 
-async function get(path: string): Promise<any> {
-  const r = await k(path);
-  expect(r.status, path).toBe(200);
-  return r.json();
-}
-
-async function post(path: string, json: unknown): Promise<any> {
-  const r = await k(path, { method: 'POST', json });
-  expect(r.status, await r.clone().text()).toBe(201);
-  return r.json();
-}
-
-async function patch(path: string, json: unknown): Promise<any> {
-  const r = await k(path, { method: 'PATCH', headers: MERGE, json });
-  expect(r.status, await r.clone().text()).toBe(200);
-  return r.json();
-}
+const { get, post, patch } = jsonCalls(() => k);
 
 /** The pods a selector picks, terminating ones left out. */
 const podsWith = async (selector: string) => live((await get(`${NS}/pods?labelSelector=${encodeURIComponent(selector)}`)).items);
