@@ -72,8 +72,8 @@ export class Cluster extends DurableObject<Env> {
     store.setMeta('max_objects', String(p.maxObjects));
     this.opened(store);
     bootstrap(this.apiContext('', 'system:apiserver'));
-    // A new cluster answers sign-up already settled: service accounts, CA config maps, node leases.
-    this.runControlPlane();
+    // The controllers add what they own (service accounts, CA config maps, leases) right after sign-up.
+    this.armAlarm(Date.now());
   }
 
   async fetch(req: Request): Promise<Response> {

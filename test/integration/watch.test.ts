@@ -1,6 +1,6 @@
 // Watch over HTTP: initial events, resume, watch-list bookmarks, selectors, compaction, Tables.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { TABLE_ACCEPT, client, inCluster, signup, type Kube, type Signup } from './helpers';
+import { TABLE_ACCEPT, client, clock, inCluster, settle, signup, type Kube, type Signup } from './helpers';
 
 let s: Signup;
 let k: Kube;
@@ -117,6 +117,8 @@ describe('watch', () => {
 
 describe('limits', () => {
   it('refuses objects past the per-cluster cap with 403 and changes nothing', async () => {
+    await clock(s, { action: 'pause' });
+    await settle(s.id); // the controllers' own objects first
     const count = await inCluster(s.id, (instance) => {
       instance.config.maxObjects = instance.store.objectCount + 1;
       return instance.store.objectCount;
