@@ -119,8 +119,9 @@ function importTarget(fromFile, spec) {
 // ---- .d.ts parsing ----
 
 // A JSDoc block's lines without their ` * ` prefixes (blank lines stay: paragraph breaks).
+/** A JSDoc block's text; kubernetes-models' `@deprecated` tag is not part of upstream's descriptions. */
 function docText(lines) {
-  return lines.map((l) => l.replace(/^\s*\*( |$)/, '')).join('\n').trim();
+  return lines.map((l) => l.replace(/^\s*\*( |$)/, '')).join('\n').replace(/\n@deprecated$/, '').trim();
 }
 
 function parseDts(def) {

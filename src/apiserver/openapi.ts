@@ -194,8 +194,6 @@ function listSchema(item: string): Json {
   };
 }
 
-// kubernetes-models marks deprecated types with a JSDoc tag that upstream's docs do not have.
-const doc = (text: string | undefined) => text?.replace(/\n@deprecated$/, '');
 
 /** Fields openapi-gen gives `default: {}` although optional: the non-pointer structs every kind embeds. */
 const EMBEDDED = new Set(['metadata', 'spec', 'status']);
@@ -233,14 +231,14 @@ function schemaOf(f: FieldSchema, nonPointer: boolean, meta?: FieldMeta): Json {
   if (f.ref) {
     const dflt = nonPointer && isStruct(f.ref) ? {} : undefined;
     if (dflt === undefined && !f.description && Object.keys(x).length === 0) return refTo(f.ref);
-    return { allOf: [refTo(f.ref)], ...(dflt ? { default: dflt } : {}), ...(f.description ? { description: doc(f.description) } : {}), ...x };
+    return { allOf: [refTo(f.ref)], ...(dflt ? { default: dflt } : {}), ...(f.description ? { description: f.description } : {}), ...x };
   }
   const s: Json = {};
   // Elements of lists and maps are values, never pointers, in the API types.
   if (f.additionalProperties) s.additionalProperties = schemaOf(f.additionalProperties, true);
   const dflt = nonPointer ? zeroOf(f) : undefined;
   if (dflt !== undefined) s.default = dflt;
-  if (f.description) s.description = doc(f.description);
+  if (f.description) s.description = f.description;
   if (f.enum) s.enum = f.enum;
   if (f.format) s.format = f.format;
   if (f.items) s.items = schemaOf(f.items, true);
@@ -254,7 +252,7 @@ function definitionSchema(name: string): Json | undefined {
   if (!d.properties) {
     // Time, MicroTime, FieldsV1 and friends: a described primitive (no x-kubernetes-* flags upstream).
     const leaf = LEAF_SCHEMAS[name];
-    return leaf ? { description: doc(d.description), ...leaf } : { description: doc(d.description), format: d.format, type: d.type };
+    return leaf ? { description: d.description, ...leaf } : { description: d.description, format: d.format, type: d.type };
   }
   const required = new Set(d.required);
   const properties: Json = {};
@@ -263,7 +261,7 @@ function definitionSchema(name: string): Json | undefined {
     const nonPointer = required.has(field) || (EMBEDDED.has(field) && !!f.ref);
     properties[field] = schemaOf(f, nonPointer, fieldMeta(name, field));
   }
-  return { description: doc(d.description), properties, ...(d.required?.length ? { required: d.required } : {}), type: 'object' };
+  return { description: d.description, properties, ...(d.required?.length ? { required: d.required } : {}), type: 'object' };
 }
 
 // Definitions never change at runtime: convert each once, whichever document asks first.
