@@ -4,6 +4,7 @@
 // that lost its network: no lease, no status, no pod progress.
 import { resKey, type ApiContext } from '../apiserver/context';
 import { ApiError } from '../apiserver/errors';
+import { deepEqual } from '../apiserver/json-util';
 import { createObject, deleteObject, updateObject } from '../apiserver/writes';
 import { nodeStatus } from '../durable/bootstrap';
 import { findResource } from '../resources/registry';
@@ -81,8 +82,9 @@ function register(ctx: ApiContext, node: KubeObject, nodes: KubeObject[], now: n
   const i = Math.max(1, ...octets) - 1;
   const template = nodeStatus(i, new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'));
   const status = structuredClone(node.status ?? {});
-  status.capacity ??= template.capacity;
-  status.allocatable ??= { ...status.capacity };
+  // What the machine reports (ephemeral-storage, hugepages, ...) with the resources the Node brings kept.
+  status.capacity = { ...template.capacity, ...status.capacity };
+  status.allocatable = { ...status.capacity, ...status.allocatable };
   status.conditions = template.conditions;
   status.addresses ??= [
     { type: 'InternalIP', address: `172.18.0.${i + 2}` },
@@ -98,9 +100,16 @@ function register(ctx: ApiContext, node: KubeObject, nodes: KubeObject[], now: n
     'kubernetes.io/os': 'linux',
     ...node.metadata.labels,
   };
+  // The kubelet's attach/detach annotation, and the TTL controller's (0 s for clusters of up to 100 nodes).
+  const annotations = {
+    ...node.metadata.annotations,
+    'node.alpha.kubernetes.io/ttl': '0',
+    'volumes.kubernetes.io/controller-managed-attach-detach': 'true',
+  };
   let current = node;
-  if (Object.keys(labels).length !== Object.keys(node.metadata.labels ?? {}).length) {
-    current = updateObject(ctx, NODES, '', name, { ...structuredClone(node), metadata: { ...structuredClone(node.metadata), labels } }, '');
+  if (!deepEqual(labels, node.metadata.labels ?? {}) || !deepEqual(annotations, node.metadata.annotations ?? {})) {
+    const metadata = { ...structuredClone(node.metadata), labels, annotations };
+    current = updateObject(ctx, NODES, '', name, { ...structuredClone(node), metadata }, '');
   }
   updateObject(ctx, NODES, '', name, { ...structuredClone(current), status }, 'status');
   nodeEvent(ctx, name, 'Starting', 'Starting kubelet.');

@@ -38,10 +38,14 @@ function freePort() {
   });
 }
 
-/** HTTPS request to the local server (self-signed certificate). */
+/**
+ * HTTPS request to the local server (self-signed certificate). A fresh connection each time: a pooled
+ * keep-alive socket the server closed while the event loop was blocked in spawnSync (kubectl) would
+ * still look reusable and fail with "socket hang up".
+ */
 export function httpsRequest(url, { method = 'GET', headers = {}, body } = {}) {
   return new Promise((res, rej) => {
-    const req = request(url, { method, headers, rejectUnauthorized: false }, (r) => {
+    const req = request(url, { method, headers, rejectUnauthorized: false, agent: false }, (r) => {
       const chunks = [];
       r.on('data', (c) => chunks.push(c));
       r.on('end', () => res({ status: r.statusCode, headers: r.headers, body: Buffer.concat(chunks).toString() }));

@@ -1,10 +1,12 @@
 // The Kubernetes API of one cluster, driven over HTTP inside workerd.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { TABLE_ACCEPT, client, clock, signup, type Kube } from './helpers';
+import { TABLE_ACCEPT, client, clock, settle, signup, type Kube, type Signup } from './helpers';
 
+let s: Signup;
 let k: Kube;
 beforeEach(async () => {
-  k = client(await signup());
+  s = await signup();
+  k = client(s);
 });
 
 // No scheduler serves `manual`: these pods stay Pending, so API behaviour is tested without the control plane.
@@ -197,6 +199,8 @@ describe('list', () => {
 
 describe('bad input', () => {
   it('answers malformed JSON and YAML with 400 and changes nothing', async () => {
+    await clock(s, { action: 'pause' });
+    await settle(s.id); // nothing else writes while the resourceVersion is compared
     const before = (await (await k('/api/v1/namespaces/default/pods')).json<any>()).metadata.resourceVersion;
     for (const [ct, body] of [['application/json', '{"metadata":'], ['application/yaml', 'a: [b'], ['application/json', '[1,2]']]) {
       const r = await k('/api/v1/namespaces/default/pods', { method: 'POST', headers: { 'content-type': ct }, body });

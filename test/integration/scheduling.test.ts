@@ -128,6 +128,11 @@ describe('scheduling and the pod lifecycle', () => {
     expect(node4.spec.podCIDR).toBe('10.244.4.0/24');
     expect(cond(node4, 'Ready')).toMatchObject({ status: 'True', reason: 'KubeletReady' });
     expect(node4.metadata.labels['kubernetes.io/hostname']).toBe('node-4');
+    expect(node4.metadata.annotations).toEqual({ 'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' });
+    // The capacity the Node brought, completed with what the kubelet's machine reports.
+    const resources = { cpu: '8', 'ephemeral-storage': '102400Mi', 'hugepages-1Gi': '0', 'hugepages-2Mi': '0', memory: '16Gi', pods: '110' };
+    expect(node4.status.capacity).toEqual(resources);
+    expect(node4.status.allocatable).toEqual(resources);
     await advance(s, 2); // the scheduler's back-off after a failure
     big = await getPod(k, 'big');
     expect(big.spec.nodeName).toBe('node-4');
@@ -184,6 +189,19 @@ describe('scheduling and the pod lifecycle', () => {
     const patient = await getPod(k, 'patient');
     expect(cond(patient, 'Ready').status).toBe('True');
     expect((await eventsFor(k, 'patient')).map((e: any) => e.message)).toContain('Cancelling deletion of Pod default/patient');
+  });
+
+  it('lives through every due time of one long clock advance: a toleration expires on its own time', async () => {
+    const { s, k } = await setup();
+    const tolerant = { tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }] };
+    await create(k, podBody('patient', { spec: { nodeName: 'node-2', ...tolerant } }));
+    await advance(s, 2);
+    expect((await sandbox(s, 'POST', '/nodes/node-2/fail')).status).toBe(200);
+    // One request: NotReady after the grace period (~50 s), the taint, then 300 s of toleration.
+    await advance(s, 400);
+    const patient = await getPod(k, 'patient');
+    expect(patient.metadata.deletionTimestamp).toBeDefined();
+    expect((await eventsFor(k, 'patient')).map((e: any) => e.reason)).toContain('TaintManagerEviction');
   });
 
   it('reports ErrImagePull, then ImagePullBackOff, and retries with back-off', async () => {

@@ -264,11 +264,12 @@ describe('Deployment', () => {
     const progressing = condition(await get(`${APPS}/deployments/web`), 'Progressing');
     expect([progressing.reason, progressing.message]).toEqual(['ReplicaSetUpdated', `ReplicaSet "${rs2.metadata.name}" is progressing.`]);
 
-    await tick();
+    // A new pod is Ready 1.5 s after it is created (image pull 1 s, start 0.5 s): one rollout step each.
+    await tick(1.5);
     expect(await sizes()).toEqual([['1', 2], ['2', 2]]);
-    await tick();
+    await tick(1.5);
     expect(await sizes()).toEqual([['1', 1], ['2', 3]]);
-    await tick();
+    await tick(1.5);
     expect(await sizes()).toEqual([['1', 0], ['2', 3]]);
 
     const scaling = (await events('web')).filter((e) => e.includes('ScalingReplicaSet')).map((e) => e.replace('Normal ScalingReplicaSet ', ''));
