@@ -1,5 +1,6 @@
 // Events as client-go's core/v1 recorder writes them (control-plane.md §9.1-9.2): one Event per distinct
-// (source, involved object, type, reason, message), later occurrences bump count and lastTimestamp.
+// (source, involved object, type, reason, message), later occurrences bump count and lastTimestamp,
+// similar events combined and floods throttled by the correlator.
 import { resKey, rfc3339, type ApiContext } from '../apiserver/context';
 import { createObject, updateObject } from '../apiserver/writes';
 import { findResource } from '../resources/registry';
@@ -34,25 +35,88 @@ export function objectReference(obj: KubeObject, fieldPath?: string) {
   return ref;
 }
 
-const sameEvent = (e: KubeObject, involved: KubeObject, s: EventSpec) =>
-  e.involvedObject?.uid === involved.metadata.uid &&
-  e.reason === s.reason &&
-  e.message === s.message &&
-  e.type === s.type &&
-  e.source?.component === s.component &&
-  (e.source?.host ?? '') === (s.host ?? '') &&
-  (e.involvedObject?.fieldPath ?? '') === (s.fieldPath ?? '');
+/**
+ * What client-go's EventCorrelator remembers, per cluster (per recorder process upstream): event names by
+ * dedupe key, distinct messages per aggregate key, and a token bucket per source and object.
+ */
+interface Correlator {
+  names: Map<string, string>;
+  aggregates: Map<string, { messages: Set<string>; last: number }>;
+  buckets: Map<string, { tokens: number; last: number }>;
+}
 
-/** Records an event about `involved` through the normal write path (events live in its namespace, or default). */
+const correlators = new WeakMap<object, Correlator>();
+/** LRU size of each cache (client-go's maxLruCacheEntries). */
+const CACHE_SIZE = 4096;
+/** Distinct messages per aggregate key before events are combined, and the window that resets it. */
+const MAX_DISTINCT = 10;
+const AGGREGATE_WINDOW_MS = 600_000;
+/** Spam filter: a burst of 25 events per source and object, then one per 5 minutes. */
+const SPAM_BURST = 25;
+const SPAM_REFILL_MS = 300_000;
+
+function correlatorOf(ctx: ApiContext): Correlator {
+  let c = correlators.get(ctx.store);
+  if (!c) correlators.set(ctx.store, (c = { names: new Map(), aggregates: new Map(), buckets: new Map() }));
+  return c;
+}
+
+/** Map.set that keeps the map at CACHE_SIZE, dropping the least recently set entry. */
+function remember<K, V>(m: Map<K, V>, k: K, v: V) {
+  m.delete(k);
+  m.set(k, v);
+  if (m.size > CACHE_SIZE) m.delete(m.keys().next().value as K);
+}
+
+/** The token-bucket spam filter: false when this source has said too much about this object lately. */
+function allowed(c: Correlator, key: string, now: number): boolean {
+  const b = c.buckets.get(key) ?? { tokens: SPAM_BURST, last: now };
+  b.tokens = Math.min(SPAM_BURST, b.tokens + (now - b.last) / SPAM_REFILL_MS);
+  b.last = now;
+  remember(c.buckets, key, b);
+  if (b.tokens < 1) return false;
+  b.tokens -= 1;
+  return true;
+}
+
+/**
+ * Records an event about `involved` through the normal write path (events live in its namespace, or
+ * default), correlated as client-go does: a repeat bumps count and lastTimestamp; from the 10th distinct
+ * message for the same object and reason on, one "(combined from similar events)" event counts them all;
+ * a source that floods an object is throttled.
+ */
 export function recordEvent(ctx: ApiContext, involved: KubeObject, s: EventSpec): void {
   const namespace = involved.metadata.namespace || 'default';
-  const now = rfc3339(ctx.now());
-  const existing = ctx.store.list(resKey(EVENTS), namespace).find((e) => sameEvent(e.obj, involved, s));
+  const nowMs = ctx.now();
+  const now = rfc3339(nowMs);
+  const c = correlatorOf(ctx);
+  const m = involved.metadata;
+  const objectKey = [s.component, s.host ?? '', involved.kind, m.namespace ?? '', m.name, m.uid, involved.apiVersion].join('\0');
+  if (!allowed(c, objectKey, nowMs)) return;
+
+  const aggregateKey = [objectKey, s.type, s.reason].join('\0');
+  let aggregate = c.aggregates.get(aggregateKey);
+  if (!aggregate || nowMs - aggregate.last > AGGREGATE_WINDOW_MS) aggregate = { messages: new Set(), last: nowMs };
+  aggregate.last = nowMs;
+  aggregate.messages.add(s.message);
+  remember(c.aggregates, aggregateKey, aggregate);
+  let message = s.message;
+  let key = [aggregateKey, s.fieldPath ?? '', s.message].join('\0');
+  if (aggregate.messages.size >= MAX_DISTINCT) {
+    aggregate.messages.delete(aggregate.messages.values().next().value as string);
+    message = `(combined from similar events): ${s.message}`;
+    key = aggregateKey;
+  }
+
+  const known = c.names.get(key);
+  const existing = known ? ctx.store.get(resKey(EVENTS), namespace, known) : undefined;
   if (existing) {
     const e = structuredClone(existing.obj);
     e.count = (e.count ?? 1) + 1;
     e.lastTimestamp = now;
+    e.message = message;
     updateObject(ctx, EVENTS, namespace, e.metadata.name!, e, '');
+    remember(c.names, key, known!);
     return;
   }
   const source: Record<string, string> = { component: s.component };
@@ -60,10 +124,10 @@ export function recordEvent(ctx: ApiContext, involved: KubeObject, s: EventSpec)
   const event = {
     apiVersion: apiVersionOf(EVENTS),
     kind: 'Event',
-    metadata: { name: eventName(involved, ctx.now()), namespace },
+    metadata: { name: eventName(involved, nowMs), namespace },
     involvedObject: objectReference(involved, s.fieldPath),
     reason: s.reason,
-    message: s.message,
+    message,
     source,
     firstTimestamp: now,
     lastTimestamp: now,
@@ -75,6 +139,7 @@ export function recordEvent(ctx: ApiContext, involved: KubeObject, s: EventSpec)
   };
   try {
     createObject(ctx, EVENTS, namespace, event);
+    remember(c.names, key, event.metadata.name);
   } catch (e) {
     // Events are best effort, as in client-go: a full namespace or a deleted one must not stop a controller.
     if (!(e instanceof Error)) throw e;

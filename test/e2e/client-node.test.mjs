@@ -54,7 +54,8 @@ describe('@kubernetes/client-node', () => {
     assert.deepEqual(applied.data, { a: '1' });
     assert.equal(applied.metadata.managedFields[0].manager, 'cn');
 
-    await core.deleteNamespacedPod({ name: 'cn-pod', namespace: 'default' });
+    // Grace period 0: removed at once even if a simulated kubelet already runs it.
+    await core.deleteNamespacedPod({ name: 'cn-pod', namespace: 'default', gracePeriodSeconds: 0 });
     await assert.rejects(core.readNamespacedPod({ name: 'cn-pod', namespace: 'default' }), (e) => {
       assert.equal(e.code, 404);
       assert.equal(JSON.parse(e.body).message, 'pods "cn-pod" not found');
