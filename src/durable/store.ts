@@ -45,6 +45,8 @@ export const CHANGE_WINDOW = 5000;
 
 export class Store {
   private byRes = new Map<string, Map<string, Entry>>();
+  /** sorted lists per resource and namespace ('' = all), dropped when the resource changes */
+  private sorted = new Map<string, Map<string, Entry[]>>();
   private count = 0;
   rv = 0;
   /** the oldest resourceVersion a watch can resume from (exclusive lower bound) */
@@ -100,11 +102,18 @@ export class Store {
 
   /** Entries of a resource, in key order (namespace, then name) as etcd lists them. */
   list(res: string, namespace: string): Entry[] {
-    const m = this.byRes.get(res);
-    if (!m) return [];
-    const out: Entry[] = [];
-    for (const [k, e] of m) if (!namespace || e.obj.metadata.namespace === namespace) out.push(e);
-    return out.sort((a, b) => cmp(keyOf(a.obj), keyOf(b.obj)));
+    // Controllers list the same resources many times between writes: keep the sorted lists until a commit.
+    let lists = this.sorted.get(res);
+    if (!lists) this.sorted.set(res, (lists = new Map()));
+    let out = lists.get(namespace);
+    if (!out) {
+      const m = this.byRes.get(res);
+      out = [];
+      for (const e of m?.values() ?? []) if (!namespace || e.obj.metadata.namespace === namespace) out.push(e);
+      out.sort((a, b) => cmp(keyOf(a.obj), keyOf(b.obj)));
+      lists.set(namespace, out);
+    }
+    return out.slice();
   }
 
   /**
@@ -150,6 +159,7 @@ export class Store {
     this.rv = rv;
     this.compactedRv = compacted;
     for (const c of changes) {
+      this.sorted.delete(c.res);
       const m = this.mapFor(c.res);
       const k = keyOf(c.object);
       if (c.type === 'DELETED') {

@@ -1,12 +1,16 @@
 // Watch over HTTP: initial events, resume, watch-list bookmarks, selectors, compaction, Tables.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { TABLE_ACCEPT, client, clock, inCluster, settle, signup, type Kube, type Signup } from './helpers';
+import { TABLE_ACCEPT, inCluster, settle, usePausedCluster, type Kube, type Signup } from './helpers';
 
 let s: Signup;
 let k: Kube;
+// A settled cluster with a paused clock: only the test's own writes reach the watches.
+usePausedCluster((signedUp, kube) => {
+  s = signedUp;
+  k = kube;
+});
 beforeEach(async () => {
-  s = await signup();
-  k = client(s);
+  await settle(s.id);
 });
 
 const cm = (name: string, labels: Record<string, string> = {}) => ({ metadata: { name, labels }, data: { v: '1' } });
@@ -117,8 +121,6 @@ describe('watch', () => {
 
 describe('limits', () => {
   it('refuses objects past the per-cluster cap with 403 and changes nothing', async () => {
-    await clock(s, { action: 'pause' });
-    await settle(s.id); // the controllers' own objects first
     const count = await inCluster(s.id, (instance) => {
       instance.config.maxObjects = instance.store.objectCount + 1;
       return instance.store.objectCount;
