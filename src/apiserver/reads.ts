@@ -23,12 +23,14 @@ export function getEntry(ctx: ApiContext, def: ResourceDef, namespace: string, n
 
 /** An object as the client asked for it: JSON, or a one-row Table. */
 export function objectResponse(ctx: ApiContext, def: ResourceDef, req: Request, e: Entry | KubeObject, status = 200): Response {
-  const obj = 'json' in e && 'obj' in e ? (e as Entry).obj : (e as KubeObject);
-  const url = new URL(req.url);
+  // A store entry carries its JSON text: answering with it saves a serialization.
+  const entry = 'json' in e && 'obj' in e ? (e as Entry) : undefined;
+  const obj = entry ? entry.obj : (e as KubeObject);
   if (wantsTable(req.headers.get('accept'))) {
-    return json(table(def, [obj], ctx.now(), includeObjectOf(url.searchParams), { resourceVersion: obj.metadata.resourceVersion ?? '' }), status);
+    const q = new URL(req.url).searchParams;
+    return json(table(def, [obj], ctx.now(), includeObjectOf(q), { resourceVersion: obj.metadata.resourceVersion ?? '' }), status);
   }
-  return json('json' in e && 'obj' in e ? (e as Entry).json : obj, status);
+  return json(entry ? entry.json : obj, status);
 }
 
 interface ContinueToken {

@@ -81,7 +81,7 @@ function checkBodyMeta(def: ResourceDef, obj: Record<string, any>, namespace: st
   }
   const bodyNs = obj.metadata.namespace;
   if (bodyNs && bodyNs !== namespace) {
-    throw badRequest(def.namespaced ? 'the namespace of the provided object does not match the namespace sent on the request' : `the namespace of the provided object does not match the namespace sent on the request`);
+    throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
   }
   if (name !== undefined && obj.metadata.name && obj.metadata.name !== name) {
     throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
