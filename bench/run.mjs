@@ -2,42 +2,19 @@
 // local proxy caps near 500 req/s), driven by autocannon. Writes bench/RESULTS.md and prints the table.
 //   BENCH_SECONDS        seconds per load run (default 10)
 //   BENCH_WATCH_EVENTS   pods created one by one for the watch latency (default 300)
-import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Log, LogLevel, Miniflare } from 'miniflare';
+import { Miniflare } from 'miniflare';
 import { load, percentile } from './load.mjs';
+import { HERE, RUNTIME, build, call, freePort, log, settle, signUp, sleep, startProduct } from './miniflare.mjs';
 import { report } from './report.mjs';
 
-process.env.WRANGLER_SEND_METRICS = 'false';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WATCH_EVENTS = Number(process.env.BENCH_WATCH_EVENTS ?? 300);
 const CONNS = 16;
 const LIST_CONNS = [1, 4];
 const MAX_OBJECTS = 20000;
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.join(HERE, '..');
-const BUILD = path.join(HERE, '.build');
 const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io';
-// cf: false — no internet here; Miniflare would otherwise try to download a Request.cf sample
-const RUNTIME = { compatibilityDate: '2026-04-01', compatibilityFlags: ['nodejs_compat'], host: '127.0.0.1', cf: false };
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const log = (...a) => console.log('[bench]', ...a);
-
-/** fetch for the bench's own bookkeeping requests: one retry when a reused keep-alive socket was closed. */
-async function call(url, init) {
-  try {
-    return await fetch(url, init);
-  } catch (e) {
-    log(`retrying ${init?.method ?? 'GET'} ${new URL(url).pathname} after: ${e.cause?.message ?? e.message}`);
-    return fetch(url, init);
-  }
-}
-
 /** No scheduler serves this name: such pods stay Pending, untouched by the control plane (no events). */
 const UNSCHEDULED = { schedulerName: 'bench-unscheduled' };
 
@@ -78,27 +55,6 @@ function cycle(names, pathOf, headers = {}) {
   return [{ method: 'GET', headers, setupRequest: (req) => ({ ...req, path: pathOf(names[i++ % names.length]) }) }];
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-function build() {
-  try {
-    execFileSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', BUILD], { cwd: ROOT, env: process.env, stdio: 'pipe' });
-    return { scriptPath: path.join(BUILD, 'index.js') };
-  } catch (e) {
-    // eslint-disable-next-line no-control-regex
-    const out = `${e.stdout ?? ''}${e.stderr ?? ''}`.replace(/\x1b\[[0-9;]*m/g, '');
-    return { error: out.split('\n').filter((l) => /ERROR|error|✘/.test(l)).slice(0, 10).join('\n') || out.slice(-2000) };
-  }
-}
-
 // ---- baseline: bench/baseline-worker.mjs --------------------------------------------------------
 
 async function startBaseline() {
@@ -119,50 +75,6 @@ const baseline = {
 };
 
 // ---- the product ---------------------------------------------------------------------------------
-
-async function startProduct(scriptPath) {
-  const mf = new Miniflare({
-    ...RUNTIME,
-    modules: true,
-    scriptPath,
-    durableObjects: { CLUSTER: { className: 'Cluster', useSQLite: true } },
-    d1Databases: ['DB'],
-    bindings: { INSECURE_KUBECONFIG: 'true', CLUSTER_TTL_HOURS: '24', MAX_OBJECTS: String(MAX_OBJECTS) },
-    log: new Log(LogLevel.WARN), // the runtime's own errors (uncaught exceptions, resets) show on stderr
-    port: await freePort(),
-  });
-  const url = (await mf.ready).origin;
-  const db = await mf.getD1Database('DB');
-  const dir = path.join(ROOT, 'migrations');
-  for (const f of readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) {
-    const statements = readFileSync(path.join(dir, f), 'utf8').split(/-->\s*statement-breakpoint|;\s*$/m);
-    for (const s of statements.map((s) => s.trim()).filter(Boolean)) await db.prepare(s).run();
-  }
-  return { mf, url };
-}
-
-async function signUp(url) {
-  const res = await call(`${url}/v1/clusters`, { method: 'POST' });
-  const text = await res.text();
-  if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${text}`);
-  const { id, token } = JSON.parse(text);
-  return { id, pods: `/clusters/${id}/api/v1/namespaces/default/pods`, auth: { authorization: `Bearer ${token}` } };
-}
-
-/** Waits until the cluster's resourceVersion stops moving (controllers and kubelets done), at most 60 s. */
-async function settle(url, c) {
-  const start = Date.now();
-  let last;
-  let since = Date.now();
-  while (Date.now() - start < 60_000) {
-    const res = await call(`${url}/clusters/${c.id}/api/v1/namespaces`, { headers: c.auth });
-    const rv = (await res.json()).metadata?.resourceVersion;
-    if (rv !== last) [last, since] = [rv, Date.now()];
-    else if (Date.now() - since > 1500) return log(`settled after ${((Date.now() - start) / 1000).toFixed(1)} s`);
-    await sleep(250);
-  }
-  log('cluster still writing after 60 s; going on');
-}
 
 /** Creates `count` pods (16 connections), then tops up one by one whatever a failed request left out. */
 async function seed(url, c, count, prefix, r) {
@@ -231,7 +143,7 @@ async function watchLatency(url, c, { acceptEncoding, count, prefix, timeoutMs =
 /** A fresh product runtime per scenario: in local workerd all Durable Objects share one thread, so one
  * cluster's control plane (say 6,000 unschedulable pods) would stall the clusters of later scenarios. */
 async function withProduct(scriptPath, fn) {
-  const { mf, url } = await startProduct(scriptPath);
+  const { mf, url } = await startProduct(scriptPath, MAX_OBJECTS);
   try {
     return await fn(url);
   } finally {

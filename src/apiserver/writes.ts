@@ -20,7 +20,7 @@ import { conflictError, serverSideApply } from './apply';
 import { updateManagedFields } from './managed-fields';
 import { definitionOf } from './strict';
 import { apiVersionOf, type KubeObject, type ResourceDef } from '../resources/types';
-import type { Write } from '../durable/store';
+import { TooLarge, type Write } from '../durable/store';
 
 /** The largest object the store keeps (etcd's default request limit is 1.5 MiB). */
 export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
@@ -61,7 +61,13 @@ const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 
 /** Commits writes and tells open watches. The only place the pipeline touches storage. */
 export function commit(ctx: ApiContext, writes: Write[]) {
-  const changes = ctx.store.commit(writes);
+  let changes;
+  try {
+    changes = ctx.store.commit(writes);
+  } catch (e) {
+    if (e instanceof TooLarge) throw tooLarge();
+    throw e;
+  }
   ctx.hub.publish(changes);
   if (changes.length) ctx.changed?.();
   return changes;
@@ -92,8 +98,11 @@ function checkBodyMeta(def: ResourceDef, obj: Record<string, any>, namespace: st
   else delete obj.metadata.namespace;
 }
 
+const tooLarge = () => entityTooLarge(`object exceeds the limit of ${MAX_OBJECT_BYTES} bytes`);
+
+/** The size check of a dry run; a real write has the store check the JSON it stores (maxBytes), made once. */
 function checkSize(obj: KubeObject) {
-  if (JSON.stringify(obj).length > MAX_OBJECT_BYTES) throw entityTooLarge(`object exceeds the limit of ${MAX_OBJECT_BYTES} bytes`);
+  if (JSON.stringify(obj).length > MAX_OBJECT_BYTES) throw tooLarge();
 }
 
 function checkNamespace(ctx: ApiContext, def: ResourceDef, namespace: string, name: string) {
@@ -136,8 +145,8 @@ export function createObject(ctx: ApiContext, def: ResourceDef, namespace: strin
   }
   if (resKey(def) === resKey(SERVICES)) allocateServiceAddresses(ctx, obj);
   manageFields(ctx, def, undefined, obj, opts, '');
-  checkSize(obj);
-  if (!opts.dryRun) commit(ctx, [{ res: resKey(def), namespace, name: m.name!, object: obj }]);
+  if (opts.dryRun) checkSize(obj);
+  else commit(ctx, [{ res: resKey(def), namespace, name: m.name!, object: obj, maxBytes: MAX_OBJECT_BYTES }]);
   return obj;
 }
 
@@ -195,12 +204,14 @@ export function updateObject(
   if (errors.length) throw invalid(def.kind, def.group, name, errors);
   if (deepEqual(obj, old)) return old; // nothing changed: no write, no new resourceVersion
   manageFields(ctx, def, old, obj, opts, subresource);
-  checkSize(obj);
-  if (opts.dryRun) return obj;
+  if (opts.dryRun) {
+    checkSize(obj);
+    return obj;
+  }
   // Removing the last finalizer of an object being deleted completes the deletion (ShouldDeleteDuringUpdate:
   // not while a graceful pod deletion is still running).
   const finished = m.deletionTimestamp && !o.deletionGracePeriodSeconds && !(m.finalizers?.length) && !pendingNamespaceFinalizers(def, obj);
-  const [change] = commit(ctx, [{ res: resKey(def), namespace, name, object: finished ? null : obj }]);
+  const [change] = commit(ctx, [{ res: resKey(def), namespace, name, object: finished ? null : obj, maxBytes: MAX_OBJECT_BYTES }]);
   return change.object;
 }
 

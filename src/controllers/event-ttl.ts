@@ -23,19 +23,29 @@ export function lastWritten(e: KubeObject): number {
   return Math.max(...times.map((t) => (t ? Date.parse(t) : NaN)).filter((t) => !Number.isNaN(t)), 0);
 }
 
+/**
+ * When the next scan is due, per store. Any event written after a scan expires at least a TTL after it, so
+ * min(earliest expiry seen, scan time + TTL) is a safe time for the next one; scanning every pass would cost
+ * O(events) per write under load.
+ */
+const dueAt = new WeakMap<object, number>();
+
 export const eventTTLController: Controller = {
   name: 'event-ttl',
   identity: 'system:apiserver',
   reconcile(ctx: ApiContext) {
-    let next: number | undefined;
     const now = ctx.now();
+    const due = dueAt.get(ctx.store);
+    if (due !== undefined && now < due) return due;
+    let next = now + EVENT_TTL_MS;
     for (const def of EVENT_KINDS) {
       for (const { obj } of ctx.store.list(resKey(def), '')) {
         const expires = lastWritten(obj) + EVENT_TTL_MS;
         if (expires <= now) quietly(() => deleteObject(ctx, def, obj.metadata.namespace!, obj.metadata.name!, {}));
-        else if (next === undefined || expires < next) next = expires;
+        else if (expires < next) next = expires;
       }
     }
+    dueAt.set(ctx.store, next);
     return next;
   },
 };

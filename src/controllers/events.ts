@@ -108,15 +108,14 @@ export function recordEvent(ctx: ApiContext, involved: KubeObject, s: EventSpec)
     key = aggregateKey;
   }
 
-  const known = c.names.get(key);
-  const existing = known ? ctx.store.get(resKey(EVENTS), namespace, known) : undefined;
+  const existing = cachedEvent(ctx, namespace, key);
   if (existing) {
     const e = structuredClone(existing.obj);
     e.count = (e.count ?? 1) + 1;
     e.lastTimestamp = now;
     e.message = message;
     updateObject(ctx, EVENTS, namespace, e.metadata.name!, e, '');
-    remember(c.names, key, known!);
+    cacheEvent(ctx, key, e.metadata.name!);
     return;
   }
   const source: Record<string, string> = { component: s.component };
@@ -139,11 +138,22 @@ export function recordEvent(ctx: ApiContext, involved: KubeObject, s: EventSpec)
   };
   try {
     createObject(ctx, EVENTS, namespace, event);
-    remember(c.names, key, event.metadata.name);
+    cacheEvent(ctx, key, event.metadata.name);
   } catch (e) {
     // Events are best effort, as in client-go: a full namespace or a deleted one must not stop a controller.
     if (!(e instanceof Error)) throw e;
   }
+}
+
+/** The live event the correlator's cache names for `key` (an LRU, so a scan of the namespace is never needed). */
+export function cachedEvent(ctx: ApiContext, namespace: string, key: string): { obj: KubeObject } | undefined {
+  const name = correlatorOf(ctx).names.get(key);
+  return name ? ctx.store.get(resKey(EVENTS), namespace, name) : undefined;
+}
+
+/** Remembers which event `key` names, for cachedEvent. */
+export function cacheEvent(ctx: ApiContext, key: string, name: string): void {
+  remember(correlatorOf(ctx).names, key, name);
 }
 
 let lastSuffix = 0n;

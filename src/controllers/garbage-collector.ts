@@ -139,11 +139,13 @@ export const garbageCollector: Controller = {
   reconcile(ctx) {
     const g = buildGraph(ctx);
     for (const node of g.byUid.values()) {
+      const deleting = isDeleting(node.obj);
+      if (!deleting && !node.obj.metadata.ownerReferences?.length) continue;
       // The graph is a snapshot: skip objects this run already changed or removed.
       const current = ctx.store.get(resKey(node.def), node.obj.metadata.namespace ?? '', node.obj.metadata.name!);
       if (current?.obj !== node.obj) continue;
-      if (isDeleting(node.obj)) processOwner(ctx, g, node);
-      else if (node.obj.metadata.ownerReferences?.length) processDependent(ctx, g, node);
+      if (deleting) processOwner(ctx, g, node);
+      else processDependent(ctx, g, node);
     }
     return undefined;
   },

@@ -83,7 +83,15 @@ export interface NodeInfo {
   pods: KubeObject[];
   /** host ports in use: `<protocol>/<hostIP>/<port>` */
   ports: string[];
+  /** live (not deleting) pods per `<namespace>/<controller uid>`, for spreading */
+  owned: Map<string, number>;
 }
+
+const controllerUID = (p: KubeObject) => (p.metadata.ownerReferences ?? []).find((r: any) => r?.controller)?.uid as string | undefined;
+const ownerKey = (p: KubeObject) => {
+  const uid = controllerUID(p);
+  return uid && `${p.metadata.namespace}/${uid}`;
+};
 
 const terminal = (p: KubeObject) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 
@@ -98,7 +106,7 @@ function hostPorts(pod: KubeObject): string[] {
 export function nodeInfo(node: KubeObject): NodeInfo {
   const allocatable: Resources = {};
   addQuantities(allocatable, node.status?.allocatable ?? node.status?.capacity);
-  return { node, name: node.metadata.name!, allocatable, requested: {}, nonZero: {}, pods: [], ports: [] };
+  return { node, name: node.metadata.name!, allocatable, requested: {}, nonZero: {}, pods: [], ports: [], owned: new Map() };
 }
 
 /** Accounts a pod to a node (what the scheduler cache does on bind / assume). */
@@ -107,6 +115,8 @@ export function addPod(info: NodeInfo, pod: KubeObject) {
   addAmounts(info.requested, podRequests(pod));
   addAmounts(info.nonZero, podRequests(pod, true));
   info.ports.push(...hostPorts(pod));
+  const owner = ownerKey(pod);
+  if (owner && !pod.metadata.deletionTimestamp) info.owned.set(owner, (info.owned.get(owner) ?? 0) + 1);
 }
 
 /** One NodeInfo per node with its bound, non-terminal pods. */
@@ -298,7 +308,6 @@ function balancedAllocation(req: Resources, info: NodeInfo): number {
   return Math.trunc((1 - Math.abs(f[0] - f[1]) / 2) * 100);
 }
 
-const controllerUID = (p: KubeObject) => (p.metadata.ownerReferences ?? []).find((r: any) => r?.controller)?.uid as string | undefined;
 
 /** The system default spreading constraints (hostname maxSkew 3, zone maxSkew 5), over pods of the same owner. */
 const SPREAD = [
@@ -307,12 +316,11 @@ const SPREAD = [
 ];
 
 function spreadRaw(pod: KubeObject, feasible: NodeInfo[], all: Iterable<NodeInfo>): Map<string, number> | undefined {
-  const owner = controllerUID(pod);
+  const owner = ownerKey(pod);
   if (!owner) return undefined;
-  const ns = pod.metadata.namespace;
   const counts = SPREAD.map(() => new Map<string, number>());
   for (const info of all) {
-    const n = info.pods.filter((p) => p.metadata.namespace === ns && controllerUID(p) === owner && !p.metadata.deletionTimestamp).length;
+    const n = info.owned.get(owner) ?? 0;
     SPREAD.forEach((c, i) => {
       const v = info.node.metadata.labels?.[c.key];
       if (v !== undefined) counts[i].set(v, (counts[i].get(v) ?? 0) + n);

@@ -9,7 +9,7 @@ import { createObject, updateObject } from '../apiserver/writes';
 import { setPodCondition } from '../resources/pod-actions';
 import { findResource } from '../resources/registry';
 import { apiVersionOf, type KubeObject } from '../resources/types';
-import { eventName, objectReference } from './events';
+import { cacheEvent, cachedEvent, eventName, objectReference } from './events';
 import {
   NOT_IN_NODE_NAMES,
   WEIGHTS,
@@ -190,22 +190,21 @@ const truncateNote = (s: string) => (s.length > MAX_NOTE ? `${s.slice(0, MAX_NOT
 export function schedulerEvent(ctx: ApiContext, pod: KubeObject, type: 'Normal' | 'Warning', reason: string, action: string, note: string) {
   const ns = pod.metadata.namespace!;
   const now = ctx.now();
-  const same = ctx.store.list(resKey(EVENTS), ns).find((e) => {
-    const o = e.obj;
-    const last = Date.parse(o.series?.lastObservedTime ?? o.eventTime ?? '');
-    return o.involvedObject?.uid === pod.metadata.uid && o.reason === reason && o.action === action && o.type === type && o.reportingComponent === SCHEDULER_NAME && now - last < SERIES_MS;
-  });
+  const key = ['series', pod.metadata.uid, type, reason, action].join('\0');
+  const cached = cachedEvent(ctx, ns, key)?.obj;
+  const same = cached && now - Date.parse(cached.series?.lastObservedTime ?? cached.eventTime ?? '') < SERIES_MS ? cached : undefined;
   try {
     if (same) {
-      const e = structuredClone(same.obj);
+      const e = structuredClone(same);
       e.series = { count: (e.series?.count ?? 1) + 1, lastObservedTime: microTime(now) };
       updateObject(ctx, EVENTS, ns, e.metadata.name!, e, '');
       return;
     }
+    const name = eventName(pod, now);
     createObject(ctx, EVENTS, ns, {
       apiVersion: apiVersionOf(EVENTS),
       kind: 'Event',
-      metadata: { name: eventName(pod, now), namespace: ns },
+      metadata: { name, namespace: ns },
       involvedObject: objectReference(pod),
       reason,
       message: truncateNote(note),
@@ -216,6 +215,7 @@ export function schedulerEvent(ctx: ApiContext, pod: KubeObject, type: 'Normal' 
       reportingComponent: SCHEDULER_NAME,
       reportingInstance: REPORTING_INSTANCE,
     });
+    cacheEvent(ctx, key, name);
   } catch (e) {
     // Best effort, as the event broadcaster is.
     if (!(e instanceof Error)) throw e;

@@ -29,7 +29,12 @@ export interface Write {
   namespace: string;
   name: string;
   object: KubeObject | null;
+  /** refuse the whole commit (TooLarge) if the stored JSON would be longer */
+  maxBytes?: number;
 }
+
+/** A write's object is over its maxBytes; the commit changed nothing. */
+export class TooLarge extends Error {}
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
@@ -45,7 +50,7 @@ export const CHANGE_WINDOW = 5000;
 
 export class Store {
   private byRes = new Map<string, Map<string, Entry>>();
-  /** sorted lists per resource and namespace ('' = all), dropped when the resource changes */
+  /** sorted lists per resource and namespace ('' = all), built on first use and kept current by commits */
   private sorted = new Map<string, Map<string, Entry[]>>();
   private count = 0;
   rv = 0;
@@ -68,7 +73,9 @@ export class Store {
   static open(storage: DurableObjectStorage, cipher: (s: Store) => Cipher): Store {
     const s = new Store(storage.sql, storage, undefined as unknown as Cipher);
     s.cipher = cipher(s);
-    s.rv = Number(s.getMeta('rv') ?? 0);
+    // The revision is the newest change's (commits skip writing it to meta; compaction keeps the newest changes).
+    const newest = storage.sql.exec<{ rv: number | null }>('SELECT MAX(rv) AS rv FROM changes').one().rv ?? 0;
+    s.rv = Math.max(Number(s.getMeta('rv') ?? 0), newest);
     s.compactedRv = Number(s.getMeta('compacted') ?? 0);
     for (const row of storage.sql.exec<{ res: string; ns: string; name: string; json: string }>('SELECT res, ns, name, json FROM objects')) {
       const json = s.fromRow(row.res, row.json);
@@ -102,7 +109,7 @@ export class Store {
 
   /** Entries of a resource, in key order (namespace, then name) as etcd lists them. */
   list(res: string, namespace: string): Entry[] {
-    // Controllers list the same resources many times between writes: keep the sorted lists until a commit.
+    // Controllers list the same resources many times: keep sorted lists, which commits then patch in place.
     let lists = this.sorted.get(res);
     if (!lists) this.sorted.set(res, (lists = new Map()));
     let out = lists.get(namespace);
@@ -127,11 +134,11 @@ export class Store {
     let compacted = this.compactedRv;
     this.storage.transactionSync(() => {
       for (const w of writes) {
-        rv++;
         const prev = this.get(w.res, w.namespace, w.name);
         if (w.object) {
-          w.object.metadata.resourceVersion = String(rv);
+          w.object.metadata.resourceVersion = String(++rv);
           const json = JSON.stringify(w.object);
+          if (w.maxBytes !== undefined && json.length > w.maxBytes) throw new TooLarge();
           const row = this.toRow(w.res, json);
           this.sql.exec(
             'INSERT INTO objects (res, ns, name, rv, json) VALUES (?, ?, ?, ?, ?) ON CONFLICT(res, ns, name) DO UPDATE SET rv = excluded.rv, json = excluded.json',
@@ -140,6 +147,7 @@ export class Store {
           this.sql.exec('INSERT INTO changes (rv, type, res, json) VALUES (?, ?, ?, ?)', rv, prev ? 'MODIFIED' : 'ADDED', w.res, row);
           changes.push({ rv, json, type: prev ? 'MODIFIED' : 'ADDED', res: w.res, object: w.object, old: prev?.obj });
         } else if (prev) {
+          rv++;
           // A deleted object is reported with the deletion's resourceVersion, as etcd does.
           const gone = { ...prev.obj, metadata: { ...prev.obj.metadata, resourceVersion: String(rv) } };
           const json = JSON.stringify(gone);
@@ -148,9 +156,9 @@ export class Store {
           changes.push({ rv, json, type: 'DELETED', res: w.res, object: gone, old: prev.obj });
         }
       }
-      this.setMeta('rv', String(rv));
       if (rv - this.compactedRv > CHANGE_WINDOW * 1.2) {
         compacted = rv - CHANGE_WINDOW;
+        this.setMeta('rv', String(rv));
         this.sql.exec('DELETE FROM changes WHERE rv <= ?', compacted);
         this.setMeta('compacted', String(compacted));
       }
@@ -159,15 +167,17 @@ export class Store {
     this.rv = rv;
     this.compactedRv = compacted;
     for (const c of changes) {
-      this.sorted.delete(c.res);
       const m = this.mapFor(c.res);
       const k = keyOf(c.object);
+      let entry: Entry | undefined;
       if (c.type === 'DELETED') {
         if (m.delete(k)) this.count--;
       } else {
         if (!m.has(k)) this.count++;
-        m.set(k, { obj: c.object, json: c.json });
+        m.set(k, (entry = { obj: c.object, json: c.json }));
       }
+      const lists = this.sorted.get(c.res);
+      if (lists) patchSorted(lists, c.object.metadata.namespace ?? '', k, entry);
     }
     return changes;
   }
@@ -201,3 +211,21 @@ export class Store {
 const key = (ns: string, name: string) => `${ns}/${name}`;
 const keyOf = (o: KubeObject) => key(o.metadata.namespace ?? '', o.metadata.name ?? '');
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Puts one committed entry (undefined: a delete) into the cached sorted lists that hold its namespace. */
+function patchSorted(lists: Map<string, Entry[]>, namespace: string, k: string, entry: Entry | undefined) {
+  for (const [ns, list] of lists) {
+    if (ns && ns !== namespace) continue;
+    let lo = 0;
+    for (let hi = list.length; lo < hi; ) {
+      const mid = (lo + hi) >> 1;
+      if (keyOf(list[mid].obj) < k) lo = mid + 1;
+      else hi = mid;
+    }
+    const found = lo < list.length && keyOf(list[lo].obj) === k;
+    if (!entry) {
+      if (found) list.splice(lo, 1);
+    } else if (found) list[lo] = entry;
+    else list.splice(lo, 0, entry);
+  }
+}

@@ -86,5 +86,10 @@ describe('secrets at rest', () => {
     expect(reloaded.secret?.data.password).toBe(btoa('hunter2-very-secret'));
     expect(reloaded.rv).toBe(reloaded.live);
     expect(reloaded.count).toBeGreaterThan(10);
+    // The revision survives a restart whatever the last write was (here a delete), so no rv is handed out twice.
+    expect((await k('/api/v1/namespaces/default/secrets/db', { method: 'DELETE' })).status).toBe(200);
+    const afterDelete = await inCluster(s.id, (instance, state) => ({ rv: Store.open(state.storage, instance.cipher).rv, live: instance.store.rv }));
+    expect(afterDelete.rv).toBe(afterDelete.live);
+    expect(afterDelete.rv).toBeGreaterThan(reloaded.rv);
   });
 });
