@@ -120,6 +120,18 @@ Ratio = scenario req/s ÷ baseline req/s, both at ${r.connections} connections.
 
 ${targetTable.join('\n')}
 ${r.productError ? `\n## The product run did not complete\n\n\`\`\`\n${r.productError}\n\`\`\`\n` : ''}${failures.length ? `\n## Failed responses\n\n${failures.join('\n')}\n` : ''}`;
-  writeFileSync(file, md);
+  writeFileSync(file, md + scaleSections(file));
   console.log(`\n${table.join('\n')}\n\n${targetTable.join('\n')}\n\nwritten to ${file}`);
+}
+
+/** The sections `npm run bench:scale` appended (they start at its heading), kept when this report is rewritten. */
+function scaleSections(file) {
+  let old = '';
+  try {
+    old = readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+  const at = old.indexOf('\n## ReplicationController at scale');
+  return at < 0 ? '' : old.slice(at);
 }
