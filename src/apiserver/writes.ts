@@ -202,6 +202,7 @@ export function updateObject(
     ...((def.validateUpdate ? def.validateUpdate(obj, old) : def.validate?.(obj)) ?? []),
   ];
   if (errors.length) throw invalid(def.kind, def.group, name, errors);
+  if (resKey(def) === resKey(SERVICES) && !subresource) allocateServiceAddresses(ctx, obj, old);
   if (deepEqual(obj, old)) return old; // nothing changed: no write, no new resourceVersion
   manageFields(ctx, def, old, obj, opts, subresource);
   if (opts.dryRun) {

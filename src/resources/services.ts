@@ -28,10 +28,10 @@ const TRAFFIC_DISTRIBUTIONS = ['PreferClose', 'PreferSameZone', 'PreferSameNode'
 const MAX_AFFINITY_SECONDS = 86400;
 
 const isLoadBalancer = (spec: any) => spec.type === 'LoadBalancer';
-const needsNodePorts = (spec: any) => spec.type === 'NodePort' || spec.type === 'LoadBalancer';
-const needsClusterIP = (spec: any) => spec.type !== 'ExternalName';
+export const needsNodePorts = (spec: any) => spec.type === 'NodePort' || spec.type === 'LoadBalancer';
+export const needsClusterIP = (spec: any) => spec.type !== 'ExternalName';
 const externallyAccessible = (spec: any) => needsNodePorts(spec) || (spec.type === 'ClusterIP' && spec.externalIPs?.length > 0);
-const needsHealthCheck = (spec: any) => isLoadBalancer(spec) && spec.externalTrafficPolicy === 'Local';
+export const needsHealthCheck = (spec: any) => isLoadBalancer(spec) && spec.externalTrafficPolicy === 'Local';
 const isHeadless = (spec: any) => spec.clusterIPs?.length === 1 && spec.clusterIPs[0] === 'None';
 const hasSelector = (spec: any) => Object.keys(spec.selector ?? {}).length > 0;
 /** Headless without selector: the one case that defaults to dual-stack families, even on a single-stack cluster. */
