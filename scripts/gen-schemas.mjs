@@ -32,6 +32,7 @@ const ROOTS = [
   'io.k8s.api.batch.v1.Job',
   'io.k8s.api.batch.v1.CronJob',
   'io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler',
+  'io.k8s.api.policy.v1.PodDisruptionBudget',
   'io.k8s.api.storage.v1.StorageClass',
   'io.k8s.api.coordination.v1.Lease',
   'io.k8s.api.discovery.v1.EndpointSlice',

@@ -168,7 +168,7 @@ interface Subresource {
   verbs: Verb[];
 }
 
-/** The subresources of a kind (actions, scale, status), in name order. */
+/** The subresources of a kind (actions, proxy, scale, status), in name order. */
 function subresourcesOf(def: ResourceDef): Subresource[] {
   const subs: Subresource[] = Object.entries(def.subresources?.actions ?? {}).map(([name, a]) => ({
     name,
@@ -184,6 +184,8 @@ function subresourcesOf(def: ResourceDef): Subresource[] {
     subs.push({ name: 'status', group: '', version: '', kind: def.kind, verbs: SUBRESOURCE_VERBS });
   }
   if (def.subresources?.finalize) subs.push({ name: 'finalize', group: '', version: '', kind: def.kind, verbs: ['update'] });
+  // Connect methods GET/POST/PUT/PATCH/DELETE as verbs (HEAD and OPTIONS have none).
+  if (def.subresources?.proxy) subs.push({ name: 'proxy', group: '', version: '', kind: def.subresources.proxy, verbs: ['create', 'delete', 'get', 'patch', 'update'] });
   return subs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 

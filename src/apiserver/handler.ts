@@ -14,6 +14,7 @@ import { scaleOf, scaleReplicas } from './scale';
 import { applyObject, createObject, deleteObject, updateObject, type DeleteOptions, type WriteOptions } from './writes';
 import { forbidden as forbiddenField, required } from './field-errors';
 import { serveNonResource } from './nonresource';
+import { isProxyPath, serveProxy } from './proxy';
 import { validateFields, withWarnings } from './field-validation';
 import { findResource } from '../resources/registry';
 import type { KubeObject, ResourceDef } from '../resources/types';
@@ -21,6 +22,7 @@ import type { KubeObject, ResourceDef } from '../resources/types';
 export async function handleKube(ctx: ApiContext, req: Request): Promise<Response> {
   const url = new URL(req.url);
   try {
+    if (isProxyPath(url.pathname)) return await serveProxy(ctx, req);
     const r = parseKubePath(req.method, url.pathname, url.searchParams);
     if (r.kind === 'other') return await serveNonResource(ctx, req, r.path);
     const def = findResource(r.group, r.version, r.plural);

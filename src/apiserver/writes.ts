@@ -1,6 +1,8 @@
 // create, update, delete: the one write path for users, controllers, the scheduler and kubelets.
 // Each function validates completely before it commits, so a failed request changes nothing.
 import { allocateServiceAddresses } from './allocate';
+import { mutatingAdmission, validatingAdmission } from '../admission/chain';
+import type { Attributes } from '../admission/types';
 import { grOf, resKey, rfc3339, type ApiContext } from './context';
 import {
   OPTIMISTIC_LOCK,
@@ -55,7 +57,6 @@ function manageFields(ctx: ApiContext, def: ResourceDef, old: KubeObject | undef
   else delete obj.metadata.managedFields;
 }
 
-const NAMESPACES = { group: '', plural: 'namespaces' };
 const SERVICES = { group: '', plural: 'services' };
 const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 
@@ -105,22 +106,13 @@ function checkSize(obj: KubeObject) {
   if (JSON.stringify(obj).length > MAX_OBJECT_BYTES) throw tooLarge();
 }
 
-function checkNamespace(ctx: ApiContext, def: ResourceDef, namespace: string, name: string) {
-  if (!def.namespaced) return;
-  const ns = ctx.store.get(resKey(NAMESPACES), '', namespace);
-  if (!ns) throw notFound(grOf(NAMESPACES), namespace);
-  if (ns.obj.status?.phase === 'Terminating') {
-    const err = forbidden(grOf(def), name, `unable to create new content in namespace ${namespace} because it is being terminated`);
-    err.details!.causes = [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }];
-    throw err;
-  }
-}
-
 export function createObject(ctx: ApiContext, def: ResourceDef, namespace: string, body: Record<string, any>, opts: WriteOptions = {}): KubeObject {
   checkBodyMeta(def, body, namespace);
   const obj = body as KubeObject;
   const m = obj.metadata;
   def.defaults?.(obj);
+  const admission: Attributes = { operation: 'CREATE', def, subresource: '', namespace, object: obj, user: ctx.user, dryRun: !!opts.dryRun };
+  mutatingAdmission(ctx, admission);
   delete m.resourceVersion;
   delete m.deletionTimestamp;
   delete m.deletionGracePeriodSeconds;
@@ -134,7 +126,6 @@ export function createObject(ctx: ApiContext, def: ResourceDef, namespace: strin
   if (generate) m.name = generatedName(m.generateName!);
   const errors: FieldError[] = [...validateObjectMetaCreate(obj, def), ...(def.validate?.(obj) ?? [])];
   if (errors.length) throw invalid(def.kind, def.group, m.name || m.generateName || '', errors);
-  checkNamespace(ctx, def, namespace, m.name!);
   if (ctx.store.get(resKey(def), namespace, m.name!)) {
     // A generated name collided: try a few fresh suffixes as the API server does.
     for (let i = 0; generate && i < 7 && ctx.store.get(resKey(def), namespace, m.name!); i++) m.name = generatedName(m.generateName!);
@@ -144,6 +135,7 @@ export function createObject(ctx: ApiContext, def: ResourceDef, namespace: strin
     throw forbidden(grOf(def), m.name!, `exceeded the sandbox object limit: this cluster may hold at most ${ctx.maxObjects} objects`);
   }
   if (resKey(def) === resKey(SERVICES)) allocateServiceAddresses(ctx, obj);
+  validatingAdmission(ctx, admission);
   manageFields(ctx, def, undefined, obj, opts, '');
   if (opts.dryRun) checkSize(obj);
   else commit(ctx, [{ res: resKey(def), namespace, name: m.name!, object: obj, maxBytes: MAX_OBJECT_BYTES }]);
@@ -196,6 +188,8 @@ export function updateObject(
   if (def.generation) m.generation = (o.generation ?? 1) + (subresource !== 'status' && specChanged(obj, old) ? 1 : 0);
   else delete m.generation;
   m.resourceVersion = o.resourceVersion;
+  const admission: Attributes = { operation: 'UPDATE', def, subresource, namespace, object: obj, oldObject: old, user: ctx.user, dryRun: !!opts.dryRun };
+  mutatingAdmission(ctx, admission);
 
   const errors: FieldError[] = [
     ...validateObjectMetaUpdate(obj, old),
@@ -204,6 +198,7 @@ export function updateObject(
   if (errors.length) throw invalid(def.kind, def.group, name, errors);
   if (resKey(def) === resKey(SERVICES) && !subresource) allocateServiceAddresses(ctx, obj, old);
   if (deepEqual(obj, old)) return old; // nothing changed: no write, no new resourceVersion
+  validatingAdmission(ctx, admission);
   manageFields(ctx, def, old, obj, opts, subresource);
   if (opts.dryRun) {
     checkSize(obj);

@@ -7,6 +7,7 @@ import { ApiError } from '../apiserver/errors';
 import { deepEqual } from '../apiserver/json-util';
 import { createObject, deleteObject, updateObject } from '../apiserver/writes';
 import { nodeStatus } from '../durable/bootstrap';
+import { containerStarts, servicesForPod, withStarts, type PodRuntime } from '../network/service-env';
 import { findResource } from '../resources/registry';
 import type { KubeObject } from '../resources/types';
 import { recordEvent } from './events';
@@ -17,6 +18,7 @@ import type { Controller } from './types';
 
 const NODES = findResource('', 'v1', 'nodes')!;
 const PODS = findResource('', 'v1', 'pods')!;
+const SERVICES = findResource('', 'v1', 'services')!;
 const leasesDef = () => findResource('coordination.k8s.io', 'v1', 'leases');
 
 export const LEASE_NAMESPACE = 'kube-node-lease';
@@ -41,12 +43,17 @@ interface Memory {
   images: Map<string, Map<string, { at: number; size: number }>>;
   /** node → spec.unschedulable last seen, for the NodeSchedulable / NodeNotSchedulable events */
   unschedulable: Map<string, boolean>;
+  /** pod uids with a runtime row in the store (the services each container saw when it started) */
+  runtime: Set<string>;
 }
 
 const memories = new WeakMap<object, Memory>();
 function memoryOf(ctx: ApiContext): Memory {
   let m = memories.get(ctx.store);
-  if (!m) memories.set(ctx.store, (m = { synced: new Map(), idle: new Map(), emitted: new Set(), times: new Map(), images: new Map(), unschedulable: new Map() }));
+  if (!m) {
+    const runtime = new Set(ctx.store.runtimeKeys());
+    memories.set(ctx.store, (m = { synced: new Map(), idle: new Map(), emitted: new Set(), times: new Map(), images: new Map(), unschedulable: new Map(), runtime }));
+  }
   return m;
 }
 
@@ -271,7 +278,10 @@ function syncPods(ctx: ApiContext, mem: Memory, node: KubeObject, pods: KubeObje
     const wasAdmitted = !!pod.status?.startTime;
     const r = syncPod(pod, rules, env, now, mem.synced.get(uid), notBefore);
     let current = pod;
-    if (r.status) current = updateObject(ctx, PODS, pod.metadata.namespace!, pod.metadata.name!, { metadata: { name: pod.metadata.name }, status: r.status }, 'status');
+    if (r.status) {
+      current = updateObject(ctx, PODS, pod.metadata.namespace!, pod.metadata.name!, { metadata: { name: pod.metadata.name }, status: r.status }, 'status');
+      recordStarts(ctx, mem, pod, r.status);
+    }
     for (const e of r.events) {
       const at = e.at;
       recordEvent({ ...ctx, now: () => at }, current, { type: e.type, reason: e.reason, message: e.message, component: 'kubelet', host: name, fieldPath: e.fieldPath });
@@ -279,6 +289,7 @@ function syncPods(ctx: ApiContext, mem: Memory, node: KubeObject, pods: KubeObje
     if (r.remove) {
       deleteObject(ctx, PODS, pod.metadata.namespace!, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid } });
       mem.synced.delete(uid);
+      forgetRuntime(ctx, mem, uid);
       continue;
     }
     if (r.syncedAt !== undefined) mem.synced.set(uid, r.syncedAt);
@@ -290,8 +301,36 @@ function syncPods(ctx: ApiContext, mem: Memory, node: KubeObject, pods: KubeObje
   return next;
 }
 
+/**
+ * Keeps, for each container that just started, the services its environment got (networking.md §3.1):
+ * the environment is made once per start, so services created, changed or deleted later do not show.
+ */
+function recordStarts(ctx: ApiContext, mem: Memory, pod: KubeObject, status: any) {
+  const starts = containerStarts(pod.status, status);
+  if (!starts.length) return;
+  const uid = pod.metadata.uid!;
+  const inNamespace = ctx.store.list(resKey(SERVICES), pod.metadata.namespace!).map((e) => e.obj);
+  const master = ctx.store.get(resKey(SERVICES), 'default', 'kubernetes')?.obj;
+  const before: PodRuntime | undefined = mem.runtime.has(uid) ? JSON.parse(ctx.store.getRuntime(uid) ?? 'null') ?? undefined : undefined;
+  ctx.store.putRuntime(uid, JSON.stringify(withStarts(before, starts, (at) => servicesForPod(pod, inNamespace, master, at))));
+  mem.runtime.add(uid);
+}
+
+function forgetRuntime(ctx: ApiContext, mem: Memory, uid: string) {
+  if (mem.runtime.delete(uid)) ctx.store.deleteRuntime(uid);
+}
+
+/** Runtime rows of pods that are gone removed per pass, at most (the rest go in the next passes). */
+const RUNTIME_DELETES_PER_PASS = 200;
+
 /** Forgets pods that are gone. */
-function prune(mem: Memory, live: Set<string>) {
+function prune(ctx: ApiContext, mem: Memory, live: Set<string>) {
+  let deletes = 0;
+  for (const uid of mem.runtime) {
+    if (live.has(uid)) continue;
+    forgetRuntime(ctx, mem, uid);
+    if (++deletes >= RUNTIME_DELETES_PER_PASS) break;
+  }
   for (const uid of mem.synced.keys()) if (!live.has(uid)) mem.synced.delete(uid);
   for (const uid of mem.idle.keys()) if (!live.has(uid)) mem.idle.delete(uid);
   const owner = (k: string) => k.slice(0, k.indexOf('/'));
@@ -329,7 +368,7 @@ function reconcile(ctx: ApiContext): number | undefined {
     const n = obj.spec?.nodeName;
     if (n) (byNode.get(n) ?? byNode.set(n, []).get(n)!).push(obj);
   }
-  prune(mem, live);
+  prune(ctx, mem, live);
   let next: number | undefined;
   for (const node of nodes) {
     const name = node.metadata.name!;

@@ -6,7 +6,7 @@ import { ApiError } from '../apiserver/errors';
 import { createObject, deleteObject, updateObject } from '../apiserver/writes';
 import { PVC_PROTECTION, storageClassOf } from '../resources/persistentvolumeclaims';
 import { PV_PROTECTION } from '../resources/persistentvolumes';
-import { quantityValue } from '../resources/podspec';
+import { quantityValue } from '../admission/quantity';
 import { findResource } from '../resources/registry';
 import { isDefaultClass } from '../resources/storageclasses';
 import type { KubeObject } from '../resources/types';

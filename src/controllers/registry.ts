@@ -9,6 +9,7 @@ import { cronJobController } from './cronjob';
 import { pvProvisioner } from './pv-provisioner';
 import { endpointsController } from './endpoints';
 import { endpointSliceController } from './endpointslices';
+import { serviceLBController } from './service-lb';
 import { eventTTLController } from './event-ttl';
 import { garbageCollector } from './garbage-collector';
 import { namespaceController } from './namespace';
@@ -18,6 +19,8 @@ import { scheduler } from './scheduler';
 import { kubelet } from './kubelet';
 import { nodeLifecycle } from './node-lifecycle';
 import { taintEviction } from './taint-eviction';
+import { resourceQuotaController } from './resourcequota';
+import { disruptionController } from './disruption';
 
 export const CONTROLLERS: Controller[] = [
   deploymentController,
@@ -35,11 +38,14 @@ export const CONTROLLERS: Controller[] = [
   rootCACertPublisher,
   endpointsController,
   endpointSliceController,
+  serviceLBController,
   eventTTLController,
+  disruptionController,
   // node IPAM before the kubelets (pod addresses), kubelets before the node controller (fresh heartbeats)
   nodeIpam,
   scheduler,
   kubelet,
   nodeLifecycle,
   taintEviction,
+  resourceQuotaController,
 ];

@@ -2,7 +2,7 @@
 // NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit, then the
 // scores of TaintToleration, NodeAffinity, NodeResourcesFit (LeastAllocated), PodTopologySpread (system
 // defaults) and NodeResourcesBalancedAllocation. The kubelet's admission reuses the resource fit.
-import { quantityValue } from '../resources/podspec';
+import { quantityValue } from '../admission/quantity';
 import type { KubeObject } from '../resources/types';
 
 const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);

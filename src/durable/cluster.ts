@@ -11,6 +11,7 @@ import { bootstrap } from './bootstrap';
 import { clusterCipher } from './cipher';
 import { Clock, RUNNING } from './clock';
 import { serveSandboxApi } from './sandbox-api';
+import { dohPathToken, isDohRequest, serveDoh } from '../dns/doh';
 import { Store } from './store';
 import { WatchHub } from './watch-hub';
 
@@ -88,6 +89,7 @@ export class Cluster extends DurableObject<Env> {
     if (denied) return statusResponse(denied);
     const ctx = this.apiContext(req.headers.get('x-sandbox-server') ?? '', SANDBOX_USER);
     if (req.headers.get('x-sandbox-api')) return serveSandboxApi(this, ctx, req);
+    if (isDohRequest(req)) return serveDoh(ctx, req);
     return handleKube(ctx, req);
   }
 
@@ -138,9 +140,9 @@ export class Cluster extends DurableObject<Env> {
 
   private async authenticate(req: Request): Promise<ApiError | undefined> {
     const config = this.config!;
-    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.get('authorization') ?? '');
-    if (!m) return unauthorized();
-    const token = m[1];
+    // dig and kdig cannot send headers: DNS over HTTPS may carry the token as its path's last segment.
+    const token = dohPathToken(req) ?? /^Bearer\s+(\S+)$/i.exec(req.headers.get('authorization') ?? '')?.[1];
+    if (!token) return unauthorized();
     if (!this.verified.has(token)) {
       if ((await hashToken(token)) !== config.tokenHash) return unauthorized();
       this.verified.add(token);

@@ -8,6 +8,9 @@ import type { Cluster } from './cluster';
 import { explainPod } from '../controllers/scheduler';
 import { setNodeFailure } from '../controllers/simulation';
 import { findResource } from '../resources/registry';
+import { resolveResponse } from '../dns/resolve';
+import { LOAD_BALANCER_PATH, NODE_PORT_PATH, serveLoadBalancer, serveNodePort } from '../apiserver/proxy';
+import { serveEnv } from '../network/env-api';
 
 /** Most a single request may move the clock: a week. */
 const MAX_ADVANCE_SECONDS = 7 * 24 * 3600;
@@ -16,10 +19,15 @@ export async function serveSandboxApi(cluster: Cluster, ctx: ApiContext, req: Re
   try {
     const path = new URL(req.url).pathname;
     if (path === '/clock') return await clock(cluster, req);
+    if (path === '/resolve') return resolveResponse(ctx, req);
     const node = /^\/nodes\/([^/]+)\/(fail|recover)$/.exec(path);
     if (node) return nodeFailure(ctx, req, decodeURIComponent(node[1]), node[2] === 'fail');
     const explain = /^\/explain\/pods\/([^/]+)\/([^/]+)$/.exec(path);
     if (explain) return explainResponse(ctx, req, decodeURIComponent(explain[1]), decodeURIComponent(explain[2]));
+    const podEnv = /^\/pods\/([^/]+)\/([^/]+)\/env$/.exec(path);
+    if (podEnv) return serveEnv(ctx, req, podEnv[1], podEnv[2]);
+    if (NODE_PORT_PATH.test(path)) return await serveNodePort(ctx, req, path);
+    if (LOAD_BALANCER_PATH.test(path)) return await serveLoadBalancer(ctx, req, path);
     throw pathNotFound();
   } catch (e) {
     if (e instanceof ApiError) return statusResponse(e);

@@ -42,6 +42,9 @@ CREATE TABLE IF NOT EXISTS objects (res TEXT NOT NULL, ns TEXT NOT NULL, name TE
 CREATE TABLE IF NOT EXISTS changes (rv INTEGER PRIMARY KEY, type TEXT NOT NULL, res TEXT NOT NULL, json TEXT NOT NULL);
 `;
 
+/** Runtime state of the simulated data plane (per pod uid), not API objects; created on open, so older clusters get it too. */
+const RUNTIME_SCHEMA = 'CREATE TABLE IF NOT EXISTS runtime (key TEXT PRIMARY KEY, json TEXT NOT NULL)';
+
 /** Resources whose rows are encrypted at rest. */
 const ENCRYPTED = new Set(['/secrets']);
 
@@ -77,6 +80,7 @@ export class Store {
     const newest = storage.sql.exec<{ rv: number | null }>('SELECT MAX(rv) AS rv FROM changes').one().rv ?? 0;
     s.rv = Math.max(Number(s.getMeta('rv') ?? 0), newest);
     s.compactedRv = Number(s.getMeta('compacted') ?? 0);
+    storage.sql.exec(RUNTIME_SCHEMA);
     for (const row of storage.sql.exec<{ res: string; ns: string; name: string; json: string }>('SELECT res, ns, name, json FROM objects')) {
       const json = s.fromRow(row.res, row.json);
       s.mapFor(row.res).set(key(row.ns, row.name), { obj: JSON.parse(json), json });
@@ -92,6 +96,23 @@ export class Store {
 
   setMeta(k: string, v: string) {
     this.sql.exec('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v', k, v);
+  }
+
+  putRuntime(key: string, json: string) {
+    this.sql.exec('INSERT INTO runtime (key, json) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET json = excluded.json', key, json);
+  }
+
+  getRuntime(key: string): string | undefined {
+    return this.sql.exec<{ json: string }>('SELECT json FROM runtime WHERE key = ?', key).toArray()[0]?.json;
+  }
+
+  deleteRuntime(key: string) {
+    this.sql.exec('DELETE FROM runtime WHERE key = ?', key);
+  }
+
+  /** Every runtime key: read once when a kubelet starts, so that rows of pods deleted meanwhile can be removed. */
+  runtimeKeys(): string[] {
+    return this.sql.exec<{ key: string }>('SELECT key FROM runtime').toArray().map((r) => r.key);
   }
 
   get objectCount() {

@@ -4,6 +4,7 @@ import { invalid, notSupported, required, type FieldError } from '../apiserver/f
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName } from '../apiserver/names';
 import { ageColumn, nameColumn } from '../apiserver/printers';
 import type { KubeObject, ResourceDef } from './types';
+import { parseIPv4, parseIPv6 } from '../network/ip';
 
 export const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 
@@ -43,44 +44,10 @@ export const qualifiedNameErrors = (value: string, field: string) => messagesAt(
 
 // ---- IP addresses (netutils.ParseIPSloppy: IPv4 fields may carry leading zeros) ----
 
-function parseIPv4(s: string): number[] | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return undefined;
-  return parts.map(Number);
-}
-
-/** 16-bit groups of an IPv6 text, an embedded IPv4 tail counting as two groups. */
-function ipv6Groups(s: string): number[] | undefined {
-  if (s === '') return [];
-  const pieces = s.split(':');
-  const groups: number[] = [];
-  for (let i = 0; i < pieces.length; i++) {
-    const p = pieces[i];
-    if (i === pieces.length - 1 && p.includes('.')) {
-      const v4 = parseIPv4(p);
-      if (!v4) return undefined;
-      groups.push((v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]);
-    } else if (/^[0-9a-fA-F]{1,4}$/.test(p)) groups.push(parseInt(p, 16));
-    else return undefined;
-  }
-  return groups;
-}
-
-function parseIPv6(s: string): number[] | undefined {
-  const halves = s.split('::');
-  if (halves.length > 2) return undefined;
-  const head = ipv6Groups(halves[0]);
-  const tail = halves.length === 2 ? ipv6Groups(halves[1]) : [];
-  if (!head || !tail) return undefined;
-  const missing = 8 - head.length - tail.length;
-  if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
-  return [...head, ...new Array(missing).fill(0), ...tail].flatMap((g) => [g >> 8, g & 255]);
-}
-
 /** The address as 4 bytes (IPv4, also when written IPv4-mapped) or 16 bytes; undefined if it does not parse. */
-export function parseIP(s: string): number[] | undefined {
-  if (!s.includes(':')) return parseIPv4(s);
-  const b = parseIPv6(s);
+export function parseIP(s: string): Uint8Array | undefined {
+  if (!s.includes(':')) return parseIPv4(s, { sloppy: true });
+  const b = parseIPv6(s, { sloppy: true });
   if (b && b.slice(0, 10).every((x) => x === 0) && b[10] === 255 && b[11] === 255) return b.slice(12);
   return b;
 }

@@ -113,6 +113,7 @@ export const FIELD_META: Record<string, Record<string, FieldMeta>> = {
   [core('PersistentVolumeClaimSpec')]: { accessModes: atomic },
   [core('PersistentVolumeClaimStatus')]: { accessModes: atomic, conditions: byType },
   ['io.k8s.api.storage.v1.StorageClass']: { mountOptions: atomic, allowedTopologies: atomic },
+  ['io.k8s.api.policy.v1.PodDisruptionBudgetStatus']: { conditions: byType },
 };
 
 /** The merge behaviour of `field` in `definition`, or undefined for the defaults. */

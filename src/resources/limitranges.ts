@@ -3,7 +3,8 @@
 // text for canonical input).
 import { duplicate, forbidden, invalid, required, type FieldError } from '../apiserver/field-errors';
 import { isQualifiedName } from '../apiserver/names';
-import { isExtendedResource, isNativeResource, isOvercommitAllowed, milliValue, parseQuantity, resourceNameErrors } from './resourcequotas';
+import { milliValue, parseNanos, wholeValue } from '../admission/quantity';
+import { isExtendedResource, isNativeResource, isOvercommitAllowed, resourceNameErrors } from './resourcequotas';
 import type { KubeObject, ResourceDef } from './types';
 
 const LIMIT_TYPES = ['Pod', 'Container', 'PersistentVolumeClaim'];
@@ -46,8 +47,6 @@ function resourceErrors(type: string, name: string, field: string): FieldError[]
   return errs;
 }
 
-const wholeValue = (nanos: bigint) => (nanos + 999_999_999n) / 1_000_000_000n;
-
 /** maxLimitRequestRatio may not exceed max/min, compared in milli-units when they fit (as upstream). */
 function ratioLimitExceeded(ratio: bigint, min: bigint, max: bigint): { exceeded: boolean; limit: number } {
   const milli = [ratio, min, max].every((q) => wholeValue(q) < MAX_MILLI_VALUE);
@@ -59,7 +58,7 @@ function ratioLimitExceeded(ratio: bigint, min: bigint, max: bigint): { exceeded
 /** The pairwise rules between min, max, default, defaultRequest and maxLimitRequestRatio of one resource. */
 function comparisonErrors(item: any, k: string, path: string): FieldError[] {
   const raw = (list: string) => item[list]?.[k] as string | undefined;
-  const parsed = (list: string) => (raw(list) === undefined ? undefined : parseQuantity(raw(list)));
+  const parsed = (list: string) => (raw(list) === undefined ? undefined : parseNanos(raw(list)));
   const [min, max, def, request, ratio] = ['min', 'max', 'default', 'defaultRequest', 'maxLimitRequestRatio'].map(parsed);
   const [minS, maxS, defS, requestS, ratioS] = ['min', 'max', 'default', 'defaultRequest', 'maxLimitRequestRatio'].map(raw);
   const errs: FieldError[] = [];

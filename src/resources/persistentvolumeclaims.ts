@@ -5,7 +5,7 @@ import { forbidden, invalid, notSupported, required, type FieldError } from '../
 import { deepEqual } from '../apiserver/json-util';
 import { isDNS1123Subdomain, validateLabelSelector } from '../apiserver/names';
 import { ageColumn, nameColumn } from '../apiserver/printers';
-import { quantityValue } from './podspec';
+import { quantityValue } from '../admission/quantity';
 import type { Column, KubeObject, ResourceDef } from './types';
 import { fieldDoc } from './workload-common';
 

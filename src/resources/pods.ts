@@ -391,7 +391,7 @@ export const pods: ResourceDef = {
   categories: ['all'],
   nameRule: 'subdomain',
   generation: true,
-  subresources: { status: true, actions: podActions(() => pods) },
+  subresources: { status: true, actions: podActions(() => pods), proxy: 'PodProxyOptions' },
   defaults: defaultPod,
   prepareForCreate,
   prepareForUpdate: (pod, old) => {

@@ -19,27 +19,15 @@ import {
 import { matchLabelRequirements, type LabelRequirement } from '../apiserver/selectors';
 import { dnsLabelErrors, portNameMessages, portNumOrNameErrors, portNumberErrors, protocolErrors, qualifiedNameErrors } from './endpoints';
 import { NEGATIVE, emptySelector, nonNegative, selectorRequirementsOf } from './workload-common';
+import { quantityValue } from '../admission/quantity';
 
 const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
 const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 // ---------------------------------------------------------------------------------------------
-// Quantities (only what comparisons need: requests <= limits, QoS)
+// Quantities: the float view of the one quantity parser (requests <= limits, QoS); re-exported for pods.ts
 
-const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]))?$/;
-const SUFFIX: Record<string, number> = {
-  n: 1e-9, u: 1e-6, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
-};
-
-/** The numeric value of a resource quantity ("500m" → 0.5, "1Gi" → 1073741824); undefined if malformed. */
-export function quantityValue(q: unknown): number | undefined {
-  const m = QUANTITY.exec(String(q ?? '').trim());
-  if (!m) return undefined;
-  const base = Number(m[1]);
-  if (m[2]) return base * 10 ** Number(m[2].slice(1));
-  return base * (m[3] ? SUFFIX[m[3]] : 1);
-}
+export { quantityValue };
 
 // ---------------------------------------------------------------------------------------------
 // Defaults

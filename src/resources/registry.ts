@@ -26,6 +26,7 @@ import { horizontalpodautoscalers } from './horizontalpodautoscalers';
 import { persistentvolumes } from './persistentvolumes';
 import { persistentvolumeclaims } from './persistentvolumeclaims';
 import { storageclasses } from './storageclasses';
+import { poddisruptionbudgets } from './poddisruptionbudgets';
 
 export const RESOURCES: ResourceDef[] = [
   namespaces,
@@ -54,6 +55,7 @@ export const RESOURCES: ResourceDef[] = [
   persistentvolumes,
   persistentvolumeclaims,
   storageclasses,
+  poddisruptionbudgets,
 ];
 
 const byPath = new Map<string, ResourceDef>();

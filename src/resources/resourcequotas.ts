@@ -4,38 +4,8 @@
 import { invalid, required, type FieldError } from '../apiserver/field-errors';
 import { isQualifiedName } from '../apiserver/names';
 import { ageColumn, nameColumn } from '../apiserver/printers';
+import { milliValue, tryParseQuantity } from '../admission/quantity';
 import type { KubeObject, ResourceDef } from './types';
-
-// ---- resource.Quantity (just enough to compare: the exact value in nano units, rounded away from zero) ----
-
-const BINARY_SUFFIXES: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
-const DECIMAL_SUFFIXES: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
-/** Exponents beyond this are left unparsed rather than expanded into enormous integers. */
-const MAX_EXPONENT = 100;
-
-/** A quantity string in nano units (1 = 1n), or undefined when it does not parse. */
-export function parseQuantity(text: unknown): bigint | undefined {
-  const m = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(.*)$/.exec(String(text));
-  if (!m) return undefined;
-  const [, sign, number, suffix] = m;
-  let exp10: number;
-  let exp2 = 0;
-  if (suffix in BINARY_SUFFIXES) [exp10, exp2] = [0, BINARY_SUFFIXES[suffix]];
-  else if (suffix in DECIMAL_SUFFIXES) exp10 = DECIMAL_SUFFIXES[suffix];
-  else if (/^[eE][+-]?\d+$/.test(suffix)) exp10 = Number(suffix.slice(1));
-  else return undefined;
-  if (Math.abs(exp10) > MAX_EXPONENT) return undefined;
-  const [whole, frac = ''] = number.split('.');
-  const mantissa = BigInt(whole + frac || '0') << BigInt(exp2);
-  const scale = exp10 - frac.length + 9;
-  const magnitude = scale >= 0 ? mantissa * 10n ** BigInt(scale) : ceilDiv(mantissa, 10n ** BigInt(-scale));
-  return sign === '-' ? -magnitude : magnitude;
-}
-
-const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b;
-
-/** Quantity.MilliValue of a parsed quantity (rounded up). */
-export const milliValue = (nanos: bigint) => (nanos < 0n ? -ceilDiv(-nanos, 1_000_000n) : ceilDiv(nanos, 1_000_000n));
 
 // ---- resource names ----
 
@@ -80,11 +50,11 @@ function quotaResourceNameErrors(name: string, field: string): FieldError[] {
 
 /** ValidateResourceQuantityValue: not negative, and whole for countable resources. */
 export function quantityErrors(name: string, value: unknown, field: string): FieldError[] {
-  const q = parseQuantity(value);
+  const q = tryParseQuantity(value);
   if (q === undefined) return [];
   const errs: FieldError[] = [];
-  if (q < 0n) errs.push(invalid(field, String(value), 'must be greater than or equal to 0'));
-  if (isIntegerResource(name) && milliValue(q) % 1000n !== 0n) errs.push(invalid(field, String(value), 'must be an integer'));
+  if (q.nanos < 0n) errs.push(invalid(field, String(value), 'must be greater than or equal to 0'));
+  if (isIntegerResource(name) && milliValue(q.nanos) % 1000n !== 0n) errs.push(invalid(field, String(value), 'must be an integer'));
   return errs;
 }
 

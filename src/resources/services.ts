@@ -424,7 +424,7 @@ export const services: ResourceDef = {
   namespaced: true,
   shortNames: ['svc'],
   categories: ['all'],
-  subresources: { status: true },
+  subresources: { status: true, proxy: 'ServiceProxyOptions' },
   nameRule: 'dns1035',
   generation: false,
   defaults: defaultService,

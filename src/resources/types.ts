@@ -84,8 +84,11 @@ export interface ResourceDef {
   categories?: string[];
   /** defaults to all eight verbs */
   verbs?: Verb[];
-  /** `status` and `scale` subresources (scale reads spec.replicas / status.replicas), and POST-only actions */
-  subresources?: { status?: boolean; scale?: ScaleSpec; finalize?: boolean; actions?: Record<string, ActionSubresource> };
+  /**
+   * `status` and `scale` subresources (scale reads spec.replicas / status.replicas), POST-only actions, and
+   * `proxy` (the kind of its connect options, e.g. PodProxyOptions; served by src/apiserver/proxy.ts)
+   */
+  subresources?: { status?: boolean; scale?: ScaleSpec; finalize?: boolean; actions?: Record<string, ActionSubresource>; proxy?: string };
   /** how metadata.name is validated (api-fidelity §4.2) */
   nameRule: NameRule;
   /** metadata.generation is kept (set to 1 on create, +1 when anything but metadata/status changes) */

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CoreV1Api, KubeConfig, PatchStrategy, Watch, makeInformer, setHeaderOptions } from '@kubernetes/client-node';
-import { newCluster, startServer } from './harness.mjs';
+import { eventually, newCluster, startServer } from './harness.mjs';
 
 let server;
 let kc;
@@ -18,15 +18,6 @@ after(async () => server?.stop());
 
 const pod = (name) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'cn' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
 
-/** Resolves with the first value `check` returns that is not undefined, polling `get` (bounded). */
-async function eventually(check) {
-  for (let i = 0; i < 100; i++) {
-    const v = check();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('condition not reached');
-}
 
 describe('@kubernetes/client-node', () => {
   it('creates, lists, patches and deletes', async () => {
@@ -72,10 +63,10 @@ describe('@kubernetes/client-node', () => {
       (type, obj) => events.push(`${type} ${obj.metadata.name}`),
       () => {},
     );
-    await eventually(() => (events.includes('ADDED seen-before') ? true : undefined));
+    await eventually('ADDED seen-before', () => events.includes('ADDED seen-before'));
     await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'seen-live' } } });
     await core.deleteNamespacedConfigMap({ name: 'seen-live', namespace: 'default' });
-    await eventually(() => (events.includes('DELETED seen-live') ? true : undefined));
+    await eventually('DELETED seen-live', () => events.includes('DELETED seen-live'));
     assert.deepEqual(events.filter((e) => e.endsWith('seen-live')), ['ADDED seen-live', 'DELETED seen-live']);
     req.abort();
   });
@@ -87,7 +78,7 @@ describe('@kubernetes/client-node', () => {
     await core.createNamespacedPod({ namespace: 'default', body: pod('before-start') });
     await informer.start();
     await core.createNamespacedPod({ namespace: 'default', body: pod('after-start') });
-    await eventually(() => (added.includes('after-start') ? true : undefined));
+    await eventually('after-start', () => added.includes('after-start'));
     assert.ok(added.includes('before-start'));
     assert.deepEqual(informer.list().map((p) => p.metadata.name).sort(), ['after-start', 'before-start']);
     await informer.stop();

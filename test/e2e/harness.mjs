@@ -146,3 +146,13 @@ export function ok(r) {
 
 /** kubectl's table output as rows of cells (columns are separated by two or more spaces). */
 export const rows = (out) => out.trim().split('\n').map((l) => l.trim().split(/\s{2,}/));
+
+/** Polls `check` (every 250 ms, at most `seconds`) until it returns a truthy value, and returns that. */
+export async function eventually(what, check, seconds = 60) {
+  for (let i = 0; i < seconds * 4; i++) {
+    const v = await check();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}

@@ -58,6 +58,41 @@ describe('pods on simulated nodes', () => {
     ok(c.kubectl(['uncordon', node]));
   });
 
+  it('refuses to drain a node while a PodDisruptionBudget would be violated', () => {
+    const guarded = [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata: {name: guarded}',
+      'spec:',
+      '  replicas: 2',
+      '  selector: {matchLabels: {app: guarded}}',
+      '  template:',
+      '    metadata: {labels: {app: guarded}}',
+      '    spec:',
+      '      nodeSelector: {kubernetes.io/hostname: node-1}',
+      '      containers: [{name: web, image: "nginx:1.27"}]',
+    ].join('\n');
+    ok(c.kubectl(['apply', '-f', '-'], { input: guarded }));
+    // kubectl create sends the budget as protobuf.
+    const created = ok(c.kubectl(['create', 'pdb', 'guarded', '--selector=app=guarded', '--min-available=2']));
+    assert.equal(created.trim(), 'poddisruptionbudget.policy/guarded created');
+    ok(c.kubectl(['rollout', 'status', 'deployment/guarded', '--timeout=30s']));
+    ok(c.kubectl(['wait', '--for=jsonpath={.status.currentHealthy}=2', 'pdb/guarded', '--timeout=30s']));
+    const [head, row] = rows(ok(c.kubectl(['get', 'pdb'])));
+    assert.deepEqual(head, ['NAME', 'MIN AVAILABLE', 'MAX UNAVAILABLE', 'ALLOWED DISRUPTIONS', 'AGE']);
+    assert.deepEqual(row.slice(0, 4), ['guarded', '2', 'N/A', '0']);
+
+    const r = c.kubectl(['drain', 'node-1', '--force', '--ignore-daemonsets', '--timeout=5s']);
+    assert.equal(r.code, 1, `${r.stderr}\n${r.stdout}`);
+    assert.match(r.stderr, /Cannot evict pod as it would violate the pod's disruption budget/);
+    const pods = rows(ok(c.kubectl(['get', 'pods', '-l', 'app=guarded', '--no-headers'])));
+    assert.deepEqual(pods.map((p) => p[2]), ['Running', 'Running']);
+
+    assert.equal(ok(c.kubectl(['delete', 'pdb', 'guarded'])).trim(), 'poddisruptionbudget.policy "guarded" deleted from default namespace');
+    ok(c.kubectl(['delete', 'deployment', 'guarded']));
+    assert.equal(ok(c.kubectl(['uncordon', 'node-1'])).trim(), 'node/node-1 uncordoned');
+  });
+
   it('fails and recovers a node through the sandbox API', async () => {
     const call = (path) => httpsRequest(`${server.origin}/v1/clusters/${clusterId()}${path}`, { method: 'POST', headers: { authorization: `Bearer ${c.token}` } });
     const failed = await call('/nodes/node-3/fail');

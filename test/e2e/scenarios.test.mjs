@@ -3,7 +3,7 @@
 // (The Deployment rollout scenario is rollout.test.mjs.) The scenarios share one cluster, in order.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { httpsRequest, manifest, ok, rows, useCluster } from './harness.mjs';
+import { eventually, httpsRequest, manifest, ok, rows, useCluster } from './harness.mjs';
 
 let c;
 let server;
@@ -63,15 +63,6 @@ const GUESTBOOK = [
 /** Waits (kubectl wait watches) until the RC reports `n` ready replicas. */
 const rcReady = (name, n) => ok(c.kubectl(['wait', `--for=jsonpath={.status.readyReplicas}=${n}`, `rc/${name}`, '--timeout=60s'], { timeout: 90_000 }));
 
-/** Polls `check` (every 250 ms, at most `seconds`) until it returns a truthy value, and returns that. */
-async function eventually(what, check, seconds = 60) {
-  for (let i = 0; i < seconds * 4; i++) {
-    const v = check();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 /** Pods as rows of `kubectl get pods -o wide` (NAME READY STATUS RESTARTS AGE IP NODE ...). */
 const pods = (...args) => {

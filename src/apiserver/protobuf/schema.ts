@@ -46,6 +46,7 @@ export const ROOTS: readonly string[] = [
   'batch/v1.Job',
   'batch/v1.CronJob',
   'policy/v1.Eviction',
+  'policy/v1.PodDisruptionBudget',
   'coordination/v1.Lease',
   'meta/v1.DeleteOptions',
 ];
@@ -367,4 +368,7 @@ export const MESSAGES: Record<string, string> = {
   'meta/v1.Preconditions': 'string uid=1; string resourceVersion=2',
   // policy/v1
   'policy/v1.Eviction': 'meta/v1.ObjectMeta metadata=1; meta/v1.DeleteOptions deleteOptions=2',
+  'policy/v1.PodDisruptionBudget': 'meta/v1.ObjectMeta metadata=1; PodDisruptionBudgetSpec spec=2; PodDisruptionBudgetStatus status=3',
+  'policy/v1.PodDisruptionBudgetSpec': 'intstr.IntOrString minAvailable=1; meta/v1.LabelSelector selector=2; intstr.IntOrString maxUnavailable=3; string unhealthyPodEvictionPolicy=4',
+  'policy/v1.PodDisruptionBudgetStatus': 'int64 observedGeneration=1; map<string,meta/v1.Time> disruptedPods=2; int32 disruptionsAllowed=3!; int32 currentHealthy=4!; int32 desiredHealthy=5!; int32 expectedPods=6!; []meta/v1.Condition conditions=7',
 };
