@@ -4,6 +4,14 @@ import type { Store } from '../durable/store';
 import type { WatchHub } from '../durable/watch-hub';
 import type { ResourceDef } from '../resources/types';
 
+/** Who sent a request, as authentication found it (user.Info upstream). */
+export interface UserInfo {
+  username: string;
+  uid?: string;
+  groups: string[];
+  extra?: Record<string, string[]>;
+}
+
 export interface ApiContext {
   store: Store;
   hub: WatchHub;
@@ -15,6 +23,8 @@ export interface ApiContext {
   serverAddress: string;
   /** who is writing: the token's user, or a system identity of the control plane */
   user: string;
+  /** the authenticated sender of an API request; undefined for the control plane's own (in-process) writes */
+  requester?: UserInfo;
   /** called after every commit: marks control-plane work due */
   changed?: () => void;
 }

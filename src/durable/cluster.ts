@@ -1,7 +1,7 @@
 // The Cluster Durable Object: one tenant cluster's store, watches, API server and control plane.
 import { DurableObject } from 'cloudflare:workers';
 import { handleKube } from '../apiserver/handler';
-import type { ApiContext } from '../apiserver/context';
+import type { ApiContext, UserInfo } from '../apiserver/context';
 import { hashToken } from '../api/ids';
 import { ApiError, statusResponse, unauthorized } from '../apiserver/errors';
 import { CONTROLLERS } from '../controllers/registry';
@@ -36,6 +36,8 @@ const MAX_FAST_FORWARD_STEPS = 5000;
 
 /** The identity of the cluster's one user (RBAC comes later). */
 export const SANDBOX_USER = 'sandbox-user';
+/** The sign-up token's identity: the cluster owner, a member of system:masters (all access). */
+const OWNER: UserInfo = { username: SANDBOX_USER, groups: ['system:masters', 'system:authenticated'] };
 
 export class Cluster extends DurableObject<Env> {
   private store: Store | undefined;
@@ -87,7 +89,7 @@ export class Cluster extends DurableObject<Env> {
     }
     const denied = await this.authenticate(req);
     if (denied) return statusResponse(denied);
-    const ctx = this.apiContext(req.headers.get('x-sandbox-server') ?? '', SANDBOX_USER);
+    const ctx: ApiContext = { ...this.apiContext(req.headers.get('x-sandbox-server') ?? '', SANDBOX_USER), requester: OWNER };
     if (req.headers.get('x-sandbox-api')) return serveSandboxApi(this, ctx, req);
     if (isDohRequest(req)) return serveDoh(ctx, req);
     return handleKube(ctx, req);
