@@ -38,6 +38,12 @@ const ROOTS = [
   'io.k8s.api.discovery.v1.EndpointSlice',
   'io.k8s.api.events.v1.Event',
   'io.k8s.api.autoscaling.v1.Scale',
+  'io.k8s.api.rbac.v1.Role',
+  'io.k8s.api.rbac.v1.ClusterRole',
+  'io.k8s.api.rbac.v1.RoleBinding',
+  'io.k8s.api.rbac.v1.ClusterRoleBinding',
+  'io.k8s.api.authorization.v1.SelfSubjectAccessReview',
+  'io.k8s.api.authorization.v1.SelfSubjectRulesReview',
   'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions',
 ];
 
@@ -100,7 +106,10 @@ function fileOf(def) {
   const dir = group === 'core' ? version : `${GROUP_DIRS[group] ?? group}/${version}`;
   return join(kmDir, dir, `${kind}.d.ts`);
 }
-const GROUP_DIRS = { discovery: 'discovery.k8s.io', events: 'events.k8s.io', storage: 'storage.k8s.io', coordination: 'coordination.k8s.io' };
+const GROUP_DIRS = {
+  discovery: 'discovery.k8s.io', events: 'events.k8s.io', storage: 'storage.k8s.io', coordination: 'coordination.k8s.io',
+  rbac: 'rbac.authorization.k8s.io', authorization: 'authorization.k8s.io',
+};
 
 function defOf(file) {
   const inAm = file.startsWith(amDir + '/');

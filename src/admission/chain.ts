@@ -8,18 +8,25 @@
 //   PodTopologyLabels, MutatingAdmissionPolicy, MutatingAdmissionWebhook, ValidatingAdmissionPolicy,
 //   ValidatingAdmissionWebhook, ResourceQuota (always last).
 //
-// Implemented here: NamespaceLifecycle, LimitRanger, ResourceQuota. A new plugin goes into its place in
-// that order, in one or both of the phases below.
+// Implemented here: NamespaceLifecycle, LimitRanger, ServiceAccount, DefaultTolerationSeconds,
+// DefaultStorageClass, ResourceQuota. A new plugin goes into its place in that order, in one or both of the
+// phases below.
 import type { ApiContext } from '../apiserver/context';
+import { defaultStorageClass } from './default-storage-class';
+import { defaultTolerationSeconds } from './default-toleration-seconds';
 import { limitRangerAdmit, limitRangerValidate } from './limit-ranger';
 import { namespaceLifecycle } from './namespace-lifecycle';
 import { resourceQuotaValidate } from './resource-quota';
+import { serviceAccountAdmit } from './service-account';
 import type { Attributes } from './types';
 
 /** Phase 1, before validation: may change `a.object`; throws the first plugin's refusal. */
 export function mutatingAdmission(ctx: ApiContext, a: Attributes) {
   namespaceLifecycle(ctx, a);
   limitRangerAdmit(ctx, a);
+  serviceAccountAdmit(ctx, a);
+  defaultTolerationSeconds(a);
+  defaultStorageClass(ctx, a);
 }
 
 /** Phase 2, after validation and right before storage: checks, and (unless dry run) charges quota. */

@@ -17,11 +17,14 @@ import { serveNonResource } from './nonresource';
 import { isProxyPath, serveProxy } from './proxy';
 import { validateFields, withWarnings } from './field-validation';
 import { findResource } from '../resources/registry';
+import { authorizeRequest } from '../auth/rbac-request';
 import type { KubeObject, ResourceDef } from '../resources/types';
 
 export async function handleKube(ctx: ApiContext, req: Request): Promise<Response> {
   const url = new URL(req.url);
   try {
+    // Every API request (resources, proxies, non-resource paths) is authorized, as its impersonated identity if any.
+    if (ctx.requester) ctx = authorizeRequest(ctx, req);
     if (isProxyPath(url.pathname)) return await serveProxy(ctx, req);
     const r = parseKubePath(req.method, url.pathname, url.searchParams);
     if (r.kind === 'other') return await serveNonResource(ctx, req, r.path);
@@ -52,6 +55,11 @@ function checkScope(def: ResourceDef, r: ResourceRequest) {
 
 async function serveResource(ctx: ApiContext, def: ResourceDef, r: ResourceRequest, req: Request): Promise<Response> {
   checkScope(def, r);
+  if (def.review) {
+    // Reviews are computed, never stored: a POST to the collection is all there is.
+    if (r.verb !== 'create' || r.name) throw methodNotAllowed();
+    return json(def.review(ctx, decodeObject(req.headers.get('content-type'), await readRequestBody(req), def.kind, def.version)), 201);
+  }
   const q = new URL(req.url).searchParams;
   const opts: WriteOptions = { dryRun: q.getAll('dryRun').includes('All'), manager: fieldManagerOf(q, req) };
   const ns = r.namespace;

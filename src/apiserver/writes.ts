@@ -23,6 +23,7 @@ import { updateManagedFields } from './managed-fields';
 import { definitionOf } from './strict';
 import { apiVersionOf, type KubeObject, type ResourceDef } from '../resources/types';
 import { TooLarge, type Write } from '../durable/store';
+import { recordChanges } from '../history/recorder';
 
 /** The largest object the store keeps (etcd's default request limit is 1.5 MiB). */
 export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
@@ -70,6 +71,7 @@ export function commit(ctx: ApiContext, writes: Write[]) {
     throw e;
   }
   ctx.hub.publish(changes);
+  recordChanges(ctx, changes);
   if (changes.length) ctx.changed?.();
   return changes;
 }
@@ -111,6 +113,7 @@ export function createObject(ctx: ApiContext, def: ResourceDef, namespace: strin
   const obj = body as KubeObject;
   const m = obj.metadata;
   def.defaults?.(obj);
+  if (ctx.requester) def.authorizeWrite?.(ctx, namespace, obj);
   const admission: Attributes = { operation: 'CREATE', def, subresource: '', namespace, object: obj, user: ctx.user, dryRun: !!opts.dryRun };
   mutatingAdmission(ctx, admission);
   delete m.resourceVersion;
@@ -188,6 +191,7 @@ export function updateObject(
   if (def.generation) m.generation = (o.generation ?? 1) + (subresource !== 'status' && specChanged(obj, old) ? 1 : 0);
   else delete m.generation;
   m.resourceVersion = o.resourceVersion;
+  if (ctx.requester) def.authorizeWrite?.(ctx, namespace, obj, old);
   const admission: Attributes = { operation: 'UPDATE', def, subresource, namespace, object: obj, oldObject: old, user: ctx.user, dryRun: !!opts.dryRun };
   mutatingAdmission(ctx, admission);
 

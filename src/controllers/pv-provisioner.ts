@@ -8,9 +8,8 @@ import { PVC_PROTECTION, storageClassOf } from '../resources/persistentvolumecla
 import { PV_PROTECTION } from '../resources/persistentvolumes';
 import { quantityValue } from '../admission/quantity';
 import { findResource } from '../resources/registry';
-import { isDefaultClass } from '../resources/storageclasses';
+import { defaultStorageClassOf } from '../resources/storageclasses';
 import type { KubeObject } from '../resources/types';
-import { timeOf } from './controller-utils';
 import { objectReference, recordEvent } from './events';
 import type { Controller } from './types';
 import { PODS, currentOf, listOf, once } from './workload-helpers';
@@ -36,10 +35,6 @@ export const pvProvisioner: Controller = {
 // ---------------------------------------------------------------------------------------------
 // Pure helpers
 
-/** The default class: annotated is-default-class, the newest when several are (GetDefaultClass). */
-export function defaultClass(classes: KubeObject[]): KubeObject | undefined {
-  return classes.filter(isDefaultClass).sort((a, b) => timeOf(b.metadata.creationTimestamp) - timeOf(a.metadata.creationTimestamp))[0];
-}
 
 const requested = (pvc: KubeObject) => quantityValue(pvc.spec?.resources?.requests?.storage) ?? 0;
 
@@ -115,7 +110,7 @@ function syncClaim(ctx: ApiContext, pvc: KubeObject, classes: KubeObject[]) {
     return;
   }
   // Retroactive default class: claims created with no class get the default one.
-  const fallback = defaultClass(classes);
+  const fallback = defaultStorageClassOf(classes);
   if (pvc.spec?.storageClassName == null && fallback) {
     const updated = update(ctx, CLAIMS, pvc, (o) => void (o.spec.storageClassName = fallback.metadata.name));
     if (updated) pvc = updated;

@@ -14,6 +14,7 @@ import { eventTTLController } from './event-ttl';
 import { garbageCollector } from './garbage-collector';
 import { namespaceController } from './namespace';
 import { rootCACertPublisher, serviceAccountController } from './serviceaccounts';
+import { serviceAccountTokensController } from './serviceaccount-tokens';
 import { nodeIpam } from './node-ipam';
 import { scheduler } from './scheduler';
 import { kubelet } from './kubelet';
@@ -21,6 +22,7 @@ import { nodeLifecycle } from './node-lifecycle';
 import { taintEviction } from './taint-eviction';
 import { resourceQuotaController } from './resourcequota';
 import { disruptionController } from './disruption';
+import { clusterRoleAggregationController } from './clusterrole-aggregation';
 
 export const CONTROLLERS: Controller[] = [
   deploymentController,
@@ -36,11 +38,13 @@ export const CONTROLLERS: Controller[] = [
   garbageCollector,
   serviceAccountController,
   rootCACertPublisher,
+  serviceAccountTokensController,
   endpointsController,
   endpointSliceController,
   serviceLBController,
   eventTTLController,
   disruptionController,
+  clusterRoleAggregationController,
   // node IPAM before the kubelets (pod addresses), kubelets before the node controller (fresh heartbeats)
   nodeIpam,
   scheduler,

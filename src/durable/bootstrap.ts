@@ -3,6 +3,7 @@
 import type { ApiContext } from '../apiserver/context';
 import { rfc3339 } from '../apiserver/context';
 import { createObject, updateObject } from '../apiserver/writes';
+import { bootstrapRbac } from '../auth/rbac-bootstrap';
 import { findResource } from '../resources/registry';
 import { STANDARD_STORAGE_CLASS } from '../resources/storageclasses';
 import type { ResourceDef } from '../resources/types';
@@ -94,4 +95,5 @@ export function bootstrap(ctx: ApiContext) {
     endpoints: [{ addresses: [API_SERVER_IP], conditions: { ready: true } }],
     ports: [{ name: 'https', port: 6443, protocol: 'TCP' }],
   });
+  bootstrapRbac(ctx);
 }

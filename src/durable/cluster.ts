@@ -3,6 +3,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { handleKube } from '../apiserver/handler';
 import type { ApiContext, UserInfo } from '../apiserver/context';
 import { hashToken } from '../api/ids';
+import { authenticateToken } from '../auth/authenticate';
 import { ApiError, statusResponse, unauthorized } from '../apiserver/errors';
 import { CONTROLLERS } from '../controllers/registry';
 import { runControllers } from '../controllers/loop';
@@ -12,6 +13,7 @@ import { clusterCipher } from './cipher';
 import { Clock, RUNNING } from './clock';
 import { serveSandboxApi } from './sandbox-api';
 import { dohPathToken, isDohRequest, serveDoh } from '../dns/doh';
+import { History } from '../history/history';
 import { Store } from './store';
 import { WatchHub } from './watch-hub';
 
@@ -43,6 +45,8 @@ export class Cluster extends DurableObject<Env> {
   private store: Store | undefined;
   private config: ClusterConfig | undefined;
   private hub = new WatchHub();
+  /** audit records and revisions on their way to D1 */
+  history: History | undefined;
   clock = new Clock(RUNNING);
   /** the real time the alarm is set for, as far as this instance knows */
   private alarmAt: number | undefined;
@@ -66,6 +70,8 @@ export class Cluster extends DurableObject<Env> {
     };
     const clock = store.getMeta('clock');
     if (clock) this.clock.state = JSON.parse(clock);
+    // env is read at each flush: tests swap the database for a failing one.
+    this.history = new History(store, () => ({ db: this.env.DB, clusterId: store.getMeta('id') ?? '' }), (at) => this.armAlarm(at));
   }
 
   /** Creates the cluster (called once, by sign-up). */
@@ -87,12 +93,19 @@ export class Cluster extends DurableObject<Env> {
     if (!this.store) {
       return statusResponse(new ApiError(404, 'NotFound', `cluster "${id}" not found`, { name: id, kind: 'clusters' }));
     }
-    const denied = await this.authenticate(req);
-    if (denied) return statusResponse(denied);
-    const ctx: ApiContext = { ...this.apiContext(req.headers.get('x-sandbox-server') ?? '', SANDBOX_USER), requester: OWNER };
+    const started = Date.now();
+    const requester = await this.authenticate(req);
+    if (requester instanceof ApiError) return this.audited(req, '', started, statusResponse(requester));
+    const ctx: ApiContext = { ...this.apiContext(req.headers.get('x-sandbox-server') ?? '', requester.username), requester };
     if (req.headers.get('x-sandbox-api')) return serveSandboxApi(this, ctx, req);
     if (isDohRequest(req)) return serveDoh(ctx, req);
-    return handleKube(ctx, req);
+    return this.audited(req, requester.username, started, await handleKube(ctx, req));
+  }
+
+  /** Records a Kubernetes API request in the audit log (in memory; the alarm writes it to D1). */
+  private audited(req: Request, user: string, started: number, res: Response): Response {
+    this.history!.audit(req, user, res.status, Date.now() - started, this.clock.now());
+    return res;
   }
 
   /** The control plane: controllers, scheduler and kubelets, until quiet or out of budget. */
@@ -100,6 +113,7 @@ export class Cluster extends DurableObject<Env> {
     this.alarmAt = undefined;
     if (!this.store) return;
     this.runControlPlane();
+    this.history!.alarm();
   }
 
   /** Runs the control plane now and arms the alarm for whatever is due next. */
@@ -140,17 +154,27 @@ export class Cluster extends DurableObject<Env> {
     void this.ctx.storage.setAlarm(at);
   }
 
-  private async authenticate(req: Request): Promise<ApiError | undefined> {
+  /** The sender: the owner (sign-up token), a service account (JWT) or a named user; else a 401. */
+  private async authenticate(req: Request): Promise<UserInfo | ApiError> {
     const config = this.config!;
     // dig and kdig cannot send headers: DNS over HTTPS may carry the token as its path's last segment.
     const token = dohPathToken(req) ?? /^Bearer\s+(\S+)$/i.exec(req.headers.get('authorization') ?? '')?.[1];
     if (!token) return unauthorized();
+    let user: UserInfo | undefined = OWNER;
     if (!this.verified.has(token)) {
-      if ((await hashToken(token)) !== config.tokenHash) return unauthorized();
-      this.verified.add(token);
+      const hash = await hashToken(token);
+      // Only the owner's token is remembered: other identities are checked against current state every time.
+      if (hash === config.tokenHash) this.verified.add(token);
+      else user = authenticateToken(this.store!, token, hash, this.clock.now());
     }
+    if (!user) return unauthorized();
     if (Date.now() > config.expiresAt) return unauthorized('this sandbox cluster has expired');
-    return undefined;
+    return user;
+  }
+
+  /** Kubeconfigs handed out by this cluster skip TLS verification (local development). */
+  get insecureKubeconfig(): boolean {
+    return this.env.INSECURE_KUBECONFIG === 'true';
   }
 
   apiContext(serverAddress: string, user: string, wakeControllers = true): ApiContext {

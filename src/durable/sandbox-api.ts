@@ -1,7 +1,7 @@
-// The sandbox's own API for a cluster (not Kubernetes): the clock, node failures, scheduling explanations.
-// Reached through the Worker at /v1/clusters/<id>/..., with the cluster's bearer token.
+// The sandbox's own API for a cluster (not Kubernetes): the clock, node failures, scheduling explanations,
+// named users. Reached through the Worker at /v1/clusters/<id>/..., with a bearer token of the cluster.
 import { grOf, resKey, type ApiContext } from '../apiserver/context';
-import { ApiError, badRequest, methodNotAllowed, notFound, pathNotFound, statusResponse } from '../apiserver/errors';
+import { ApiError, badRequest, forbidden, methodNotAllowed, notFound, pathNotFound, statusResponse } from '../apiserver/errors';
 import { json } from '../apiserver/reads';
 import { readBody } from '../apiserver/body';
 import type { Cluster } from './cluster';
@@ -11,6 +11,8 @@ import { findResource } from '../resources/registry';
 import { resolveResponse } from '../dns/resolve';
 import { LOAD_BALANCER_PATH, NODE_PORT_PATH, serveLoadBalancer, serveNodePort } from '../apiserver/proxy';
 import { serveEnv } from '../network/env-api';
+import { serveUsers } from '../auth/users-api';
+import { HISTORY_PATH, serveHistory } from '../history/api';
 
 /** Most a single request may move the clock: a week. */
 const MAX_ADVANCE_SECONDS = 7 * 24 * 3600;
@@ -18,16 +20,24 @@ const MAX_ADVANCE_SECONDS = 7 * 24 * 3600;
 export async function serveSandboxApi(cluster: Cluster, ctx: ApiContext, req: Request): Promise<Response> {
   try {
     const path = new URL(req.url).pathname;
-    if (path === '/clock') return await clock(cluster, req);
+    // What a client on the cluster's network could reach (DNS, node ports, load balancers) is open to every
+    // identity; the rest changes or explains the simulation and is the owner's alone.
     if (path === '/resolve') return resolveResponse(ctx, req);
+    if (NODE_PORT_PATH.test(path)) return await serveNodePort(ctx, req, path);
+    if (LOAD_BALANCER_PATH.test(path)) return await serveLoadBalancer(ctx, req, path);
+    if (!ctx.requester?.groups.includes('system:masters')) {
+      throw forbidden(null, '', `User "${ctx.requester?.username ?? ''}" cannot use ${path}: this part of the sandbox API is for the cluster owner only`);
+    }
+    if (path === '/clock') return await clock(cluster, req);
+    if (HISTORY_PATH.test(path)) return await serveHistory(cluster.history!, req, path);
+    const users = /^\/users(?:\/([^/]+))?$/.exec(path);
+    if (users) return await serveUsers(ctx, req, users[1], { clusterId: ctx.store.getMeta('id') ?? '', insecure: cluster.insecureKubeconfig });
     const node = /^\/nodes\/([^/]+)\/(fail|recover)$/.exec(path);
     if (node) return nodeFailure(ctx, req, decodeURIComponent(node[1]), node[2] === 'fail');
     const explain = /^\/explain\/pods\/([^/]+)\/([^/]+)$/.exec(path);
     if (explain) return explainResponse(ctx, req, decodeURIComponent(explain[1]), decodeURIComponent(explain[2]));
     const podEnv = /^\/pods\/([^/]+)\/([^/]+)\/env$/.exec(path);
     if (podEnv) return serveEnv(ctx, req, podEnv[1], podEnv[2]);
-    if (NODE_PORT_PATH.test(path)) return await serveNodePort(ctx, req, path);
-    if (LOAD_BALANCER_PATH.test(path)) return await serveLoadBalancer(ctx, req, path);
     throw pathNotFound();
   } catch (e) {
     if (e instanceof ApiError) return statusResponse(e);

@@ -98,6 +98,16 @@ export class Store {
     this.sql.exec('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v', k, v);
   }
 
+  /** A meta value encrypted at rest with the cluster cipher (private keys). */
+  getSealedMeta(k: string): string | undefined {
+    const v = this.getMeta(k);
+    return v === undefined ? undefined : this.cipher.decrypt(v);
+  }
+
+  setSealedMeta(k: string, v: string) {
+    this.setMeta(k, this.cipher.encrypt(v));
+  }
+
   putRuntime(key: string, json: string) {
     this.sql.exec('INSERT INTO runtime (key, json) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET json = excluded.json', key, json);
   }

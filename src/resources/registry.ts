@@ -27,6 +27,13 @@ import { persistentvolumes } from './persistentvolumes';
 import { persistentvolumeclaims } from './persistentvolumeclaims';
 import { storageclasses } from './storageclasses';
 import { poddisruptionbudgets } from './poddisruptionbudgets';
+import { roles } from './roles';
+import { clusterroles } from './clusterroles';
+import { rolebindings } from './rolebindings';
+import { clusterrolebindings } from './clusterrolebindings';
+import { selfsubjectaccessreviews } from './selfsubjectaccessreviews';
+import { selfsubjectrulesreviews } from './selfsubjectrulesreviews';
+import { selfsubjectreviews } from './selfsubjectreviews';
 
 export const RESOURCES: ResourceDef[] = [
   namespaces,
@@ -56,6 +63,13 @@ export const RESOURCES: ResourceDef[] = [
   persistentvolumeclaims,
   storageclasses,
   poddisruptionbudgets,
+  roles,
+  clusterroles,
+  rolebindings,
+  clusterrolebindings,
+  selfsubjectaccessreviews,
+  selfsubjectrulesreviews,
+  selfsubjectreviews,
 ];
 
 const byPath = new Map<string, ResourceDef>();

@@ -1,5 +1,6 @@
 // core/v1 ServiceAccount: nothing beyond ObjectMeta is validated; printServiceAccount counts `secrets`.
 import { ageColumn, nameColumn } from '../apiserver/printers';
+import { tokenAction } from '../auth/token-request';
 import type { ResourceDef } from './types';
 
 const SECRETS_DESCRIPTION =
@@ -15,6 +16,7 @@ export const serviceaccounts: ResourceDef = {
   shortNames: ['sa'],
   nameRule: 'subdomain',
   generation: false,
+  subresources: { actions: { token: tokenAction(() => serviceaccounts) } },
   columns: [
     nameColumn,
     { name: 'Secrets', type: 'string', description: SECRETS_DESCRIPTION, cell: (o) => (o.secrets ?? []).length },

@@ -15,6 +15,15 @@ const MAX_PARAMETERS_BYTES = 256 * 1024;
 export const isDefaultClass = (sc: KubeObject) =>
   sc.metadata.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true' || sc.metadata.annotations?.[BETA_DEFAULT_CLASS_ANNOTATION] === 'true';
 
+const created = (o: KubeObject) => Date.parse(o.metadata.creationTimestamp ?? '') || 0;
+
+/** storageutil.GetDefaultClass: of the classes marked default, the newest, then the first by name. */
+export function defaultStorageClassOf(classes: KubeObject[]): KubeObject | undefined {
+  const defaults = classes.filter(isDefaultClass);
+  defaults.sort((a, b) => created(b) - created(a) || (a.metadata.name! < b.metadata.name! ? -1 : a.metadata.name! > b.metadata.name! ? 1 : 0));
+  return defaults[0];
+}
+
 function defaults(sc: KubeObject) {
   sc.reclaimPolicy ||= 'Delete';
   sc.volumeBindingMode ||= 'Immediate';

@@ -111,6 +111,16 @@ export interface ResourceDef {
   fieldSelectors?: Record<string, (obj: KubeObject) => string | undefined>;
   /** Response header `Warning: 299 - "..."` sent on every request for this resource. */
   warning?: string;
+  /**
+   * A kind that is never stored (SelfSubjectReview, access reviews): a POST to the collection answers 201 with
+   * what `review` returns for the decoded body; other verbs are refused (list `verbs: ['create']`).
+   */
+  review?: (ctx: ApiContext, body: Record<string, any>) => KubeObject;
+  /**
+   * A check of an API request's create or update (`old` set) before admission: RBAC's escalation prevention.
+   * Called by the write path only when `ctx.requester` is set; throws the error to answer.
+   */
+  authorizeWrite?: (ctx: ApiContext, namespace: string, obj: KubeObject, old?: KubeObject) => void;
 }
 
 export const ALL_VERBS: Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];

@@ -180,9 +180,13 @@ describe('control-plane scenarios', () => {
     assert.match(node, /Ready\s+Unknown\s.*NodeStatusUnknown\s+Kubelet stopped posting node status\./);
     assert.match(node, /Normal\s+NodeNotReady\s+\S+\s+node-controller\s+Node node-2 status is now: NodeNotReady/);
 
-    // No pod has tolerations for the unreachable taint yet (no DefaultTolerationSeconds admission), so the
-    // taint eviction controller deletes them at once; the kubelet is gone, so they stay Terminating.
+    // DefaultTolerationSeconds gave every pod 300 s of tolerating the unreachable taint: still there, then
+    // evicted once the clock passes them; the kubelet is gone, so they stay Terminating.
     const names = onNode2.map((p) => p[0]);
+    const tolerations = ok(c.kubectl(['get', 'pod', names[0], '-o', 'jsonpath={.spec.tolerations[1]}']));
+    assert.deepEqual(JSON.parse(tolerations), { effect: 'NoExecute', key: 'node.kubernetes.io/unreachable', operator: 'Exists', tolerationSeconds: 300 });
+    assert.ok(pods('--field-selector', 'spec.nodeName=node-2').every((p) => p[2] !== 'Terminating'));
+    await sandbox('/clock', { action: 'advance', seconds: 300 });
     const terminating = await eventually('the pods on node-2 to be evicted', () => {
       const now = pods('--field-selector', 'spec.nodeName=node-2');
       return names.every((n) => now.find((p) => p[0] === n)?.[2] === 'Terminating') && now;

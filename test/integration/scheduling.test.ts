@@ -146,7 +146,7 @@ describe('scheduling and the pod lifecycle', () => {
   it('fails a node: NotReady after the grace period, unreachable taints, its pods evicted; recovery finishes them', async () => {
     const { s, k } = await setup();
     await create(k, podBody('victim', { spec: { nodeName: 'node-2' } }));
-    const tolerant = { tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }] };
+    const tolerant = { tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 600 }] };
     await create(k, podBody('patient', { spec: { nodeName: 'node-2', ...tolerant } }));
     await settle(s.id);
     await advance(s, 2);
@@ -168,6 +168,9 @@ describe('scheduling and the pod lifecycle', () => {
     const nodeEvents = await eventsFor(k, 'node-2');
     expect(nodeEvents.map((e: any) => [e.reason, e.message, e.source.component])).toContainEqual(['NodeNotReady', 'Node node-2 status is now: NodeNotReady', 'node-controller']);
 
+    // DefaultTolerationSeconds gave the victim 300 s of tolerating an unreachable node.
+    expect((await getPod(k, 'victim')).metadata.deletionTimestamp).toBeUndefined();
+    await advance(s, 300);
     const victim = await getPod(k, 'victim');
     expect(victim.metadata.deletionTimestamp).toBeDefined();
     expect(cond(victim, 'Ready').status).toBe('False');

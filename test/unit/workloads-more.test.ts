@@ -5,7 +5,8 @@ import { jobName, jobFromTemplate, mostRecentScheduleTime } from '../../src/cont
 import { parseSchedule } from '../../src/controllers/cron';
 import { addDaemonTolerations, nodeShouldRun, pinToNode, surgeAndUnavailable, targetNode } from '../../src/controllers/daemonset';
 import { failureBackoff, formatIndexes, jobPod, parseIndexes } from '../../src/controllers/job';
-import { defaultClass, matchingVolume } from '../../src/controllers/pv-provisioner';
+import { matchingVolume } from '../../src/controllers/pv-provisioner';
+import { defaultStorageClassOf } from '../../src/resources/storageclasses';
 import { claimName, fnv1_32, goJson, parentAndOrdinal, revisionHash, statefulPod } from '../../src/controllers/statefulset';
 import { cronjobs } from '../../src/resources/cronjobs';
 import { daemonsets } from '../../src/resources/daemonsets';
@@ -259,6 +260,6 @@ describe('volume binding', () => {
   it('picks the newest default class', () => {
     const sc = (name: string, created: string, def: boolean) =>
       ({ metadata: { name, creationTimestamp: created, annotations: def ? { 'storageclass.kubernetes.io/is-default-class': 'true' } : {} } }) as KubeObject;
-    expect(defaultClass([sc('a', '2025-01-01T00:00:00Z', true), sc('b', '2025-02-01T00:00:00Z', true), sc('c', '2025-03-01T00:00:00Z', false)])?.metadata.name).toBe('b');
+    expect(defaultStorageClassOf([sc('a', '2025-01-01T00:00:00Z', true), sc('b', '2025-02-01T00:00:00Z', true), sc('c', '2025-03-01T00:00:00Z', false)])?.metadata.name).toBe('b');
   });
 });

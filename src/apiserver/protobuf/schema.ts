@@ -1,7 +1,7 @@
 // Protobuf message schemas for decoding Kubernetes request bodies (decode.ts), one line per message.
 // Generated once from the upstream go-to-protobuf `generated.proto` files: kubernetes/kubernetes
 // staging/src/k8s.io/api (core, apps, discovery, events, autoscaling, authentication, authorization, batch, policy,
-// coordination) and k8s.io/apimachinery (pkg/apis/meta/v1, pkg/runtime, pkg/util/intstr, pkg/api/resource).
+// coordination, rbac) and k8s.io/apimachinery (pkg/apis/meta/v1, pkg/runtime, pkg/util/intstr, pkg/api/resource).
 // core/v1 is from the v1.36 development branch, a superset of v1.35; a field newer than the copy used for another
 // group is skipped as unknown, as protobuf allows. Only messages reachable from ROOTS are listed.
 // Line format: `<type> <name>=<number>` joined by '; '. `[]` = repeated; `map<string,v>` = map; an unqualified
@@ -48,6 +48,10 @@ export const ROOTS: readonly string[] = [
   'policy/v1.Eviction',
   'policy/v1.PodDisruptionBudget',
   'coordination/v1.Lease',
+  'rbac/v1.Role',
+  'rbac/v1.ClusterRole',
+  'rbac/v1.RoleBinding',
+  'rbac/v1.ClusterRoleBinding',
   'meta/v1.DeleteOptions',
 ];
 
@@ -371,4 +375,13 @@ export const MESSAGES: Record<string, string> = {
   'policy/v1.PodDisruptionBudget': 'meta/v1.ObjectMeta metadata=1; PodDisruptionBudgetSpec spec=2; PodDisruptionBudgetStatus status=3',
   'policy/v1.PodDisruptionBudgetSpec': 'intstr.IntOrString minAvailable=1; meta/v1.LabelSelector selector=2; intstr.IntOrString maxUnavailable=3; string unhealthyPodEvictionPolicy=4',
   'policy/v1.PodDisruptionBudgetStatus': 'int64 observedGeneration=1; map<string,meta/v1.Time> disruptedPods=2; int32 disruptionsAllowed=3!; int32 currentHealthy=4!; int32 desiredHealthy=5!; int32 expectedPods=6!; []meta/v1.Condition conditions=7',
+  // rbac/v1
+  'rbac/v1.AggregationRule': '[]meta/v1.LabelSelector clusterRoleSelectors=1',
+  'rbac/v1.ClusterRole': 'meta/v1.ObjectMeta metadata=1; []PolicyRule rules=2; AggregationRule aggregationRule=3',
+  'rbac/v1.ClusterRoleBinding': 'meta/v1.ObjectMeta metadata=1; []Subject subjects=2; RoleRef roleRef=3',
+  'rbac/v1.PolicyRule': '[]string verbs=1; []string apiGroups=2; []string resources=3; []string resourceNames=4; []string nonResourceURLs=5',
+  'rbac/v1.Role': 'meta/v1.ObjectMeta metadata=1; []PolicyRule rules=2',
+  'rbac/v1.RoleBinding': 'meta/v1.ObjectMeta metadata=1; []Subject subjects=2; RoleRef roleRef=3',
+  'rbac/v1.RoleRef': 'string apiGroup=1; string kind=2; string name=3',
+  'rbac/v1.Subject': 'string kind=1; string apiGroup=2; string name=3; string namespace=4',
 };

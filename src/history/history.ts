@@ -1,0 +1,69 @@
+// A cluster's history as its Durable Object sees it: the buffer the write path fills, audit records of
+// requests, and flushes from the alarm. Requests never wait on D1; only the history API does (bounded).
+import { isDohRequest } from '../dns/doh';
+import type { Store } from '../durable/store';
+import { auditRecord } from './audit';
+import { Flusher, type Target } from './flush';
+import { historyOf, type HistoryBuffer } from './recorder';
+
+/** How soon after the first pending record the alarm flushes it. */
+export const FLUSH_DELAY_MS = 1000;
+/** Most one flush started by the alarm keeps writing (or waits on a D1 that does not answer). */
+const ALARM_BUDGET_MS = 2000;
+
+export class History {
+  readonly buffer: HistoryBuffer;
+  readonly flusher: Flusher;
+  private seq = 0;
+  private flushing = false;
+
+  /** `arm` asks for an alarm at a real time. */
+  constructor(store: Store, target: () => Target, private arm: (at: number) => void) {
+    this.buffer = historyOf(store);
+    this.flusher = new Flusher(this.buffer, target);
+    this.buffer.onPending = () => this.schedule();
+  }
+
+  target(): Target {
+    return this.flusher.target();
+  }
+
+  /** Records a Kubernetes API request (the sandbox API and DNS over HTTPS, whose path may hold a token, are not). */
+  audit(req: Request, user: string, code: number, latencyMs: number, time: number) {
+    if (req.headers.get('x-sandbox-api') || isDohRequest(req)) return;
+    const url = new URL(req.url);
+    // Unique and increasing across restarts of the object: real microseconds, bumped on collisions.
+    this.seq = Math.max(this.seq + 1, Date.now() * 1000);
+    const exchange = { method: req.method, path: url.pathname, query: url.searchParams, userAgent: req.headers.get('user-agent') ?? '', user, code, latencyMs };
+    this.buffer.addAudit(auditRecord(exchange, this.seq, time));
+  }
+
+  /**
+   * The alarm's part: starts a bounded flush unless one runs or D1 is being backed off, and does not wait for
+   * it, so neither requests nor the control plane ever wait on D1. What is left gets another alarm.
+   */
+  alarm() {
+    if (this.buffer.pending && !this.flushing && Date.now() >= this.flusher.retryAt) {
+      this.flushing = true;
+      void this.flusher.flush(ALARM_BUDGET_MS).then(() => {
+        this.flushing = false;
+        if (this.buffer.pending) this.schedule();
+      });
+    }
+    if (this.buffer.pending) this.schedule();
+  }
+
+  private schedule() {
+    this.arm(Math.max(Date.now() + FLUSH_DELAY_MS, this.flusher.retryAt));
+  }
+
+  status() {
+    const f = this.flusher;
+    return {
+      pending: this.buffer.pending,
+      dropped: { ...this.buffer.dropped },
+      failures: f.failures,
+      ...(f.lastError ? { lastError: f.lastError, retryAt: new Date(f.retryAt).toISOString() } : {}),
+    };
+  }
+}
