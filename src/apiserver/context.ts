@@ -34,5 +34,11 @@ export const resKey = (def: Pick<ResourceDef, 'group' | 'plural'>) => `${def.gro
 
 export const grOf = (def: Pick<ResourceDef, 'group' | 'plural'>) => ({ group: def.group, resource: def.plural });
 
-/** RFC3339 with seconds, as metav1.Time marshals. */
-export const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+let lastSecond = NaN;
+let lastText = '';
+/** RFC3339 with seconds, as metav1.Time marshals (the last second's text kept: writes stamp many times a second). */
+export function rfc3339(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) [lastSecond, lastText] = [second, new Date(second * 1000).toISOString().replace('.000Z', 'Z')];
+  return lastText;
+}

@@ -494,7 +494,7 @@ export interface Comparison {
 }
 
 function compare(l: unknown, r: unknown, t: TypeRef, path: string[], c: Comparison): void {
-  if (l === undefined && r === undefined) return;
+  if (l === r) return; // the same value (or subtree shared with the stored object): nothing changed
   const leaf = () => {
     if (l === undefined) c.added.insert(path);
     else if (r === undefined) c.removed.insert(path);

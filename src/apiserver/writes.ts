@@ -168,7 +168,9 @@ export function updateObject(
 
   let obj: KubeObject;
   if (subresource === 'status') {
-    obj = { ...structuredClone(old), status: body.status };
+    // Everything but metadata and status is shared with the stored object, never copied: nothing on this path
+    // mutates it (admission skips subresources), and validation and managedFields skip identical subtrees.
+    obj = { ...old, metadata: structuredClone(old.metadata), status: body.status };
   } else if (subresource === 'finalize') {
     // namespaces/finalize: only spec.finalizers changes (the namespace controller removes `kubernetes`).
     obj = structuredClone(old);

@@ -41,7 +41,7 @@ function buildGraph(ctx: ApiContext): Graph {
   for (const key of ctx.store.resources()) {
     const def = BY_KEY.get(key);
     if (!def) continue;
-    for (const { obj } of ctx.store.list(key, '')) {
+    for (const { obj } of ctx.store.entries(key)) {
       const node = { def, obj };
       g.byUid.set(obj.metadata.uid!, node);
       for (const ref of obj.metadata.ownerReferences ?? []) {

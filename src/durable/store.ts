@@ -21,6 +21,8 @@ export interface Change {
 export interface Entry {
   obj: KubeObject;
   json: string;
+  /** `<namespace>/<name>`, the sort key of lists */
+  key: string;
 }
 
 /** A pending write inside one transaction. `object` null deletes. */
@@ -83,7 +85,8 @@ export class Store {
     storage.sql.exec(RUNTIME_SCHEMA);
     for (const row of storage.sql.exec<{ res: string; ns: string; name: string; json: string }>('SELECT res, ns, name, json FROM objects')) {
       const json = s.fromRow(row.res, row.json);
-      s.mapFor(row.res).set(key(row.ns, row.name), { obj: JSON.parse(json), json });
+      const k = key(row.ns, row.name);
+      s.mapFor(row.res).set(k, { obj: JSON.parse(json), json, key: k });
       s.count++;
     }
     return s;
@@ -138,6 +141,11 @@ export class Store {
     return this.byRes.get(res)?.get(key(namespace, name));
   }
 
+  /** Entries of a resource in no particular order, for scans that need no list order (no sorted list is kept). */
+  entries(res: string): Iterable<Entry> {
+    return this.byRes.get(res)?.values() ?? [];
+  }
+
   /** Entries of a resource, in key order (namespace, then name) as etcd lists them. */
   list(res: string, namespace: string): Entry[] {
     // Controllers list the same resources many times: keep sorted lists, which commits then patch in place.
@@ -148,7 +156,7 @@ export class Store {
       const m = this.byRes.get(res);
       out = [];
       for (const e of m?.values() ?? []) if (!namespace || e.obj.metadata.namespace === namespace) out.push(e);
-      out.sort((a, b) => cmp(keyOf(a.obj), keyOf(b.obj)));
+      out.sort((a, b) => cmp(a.key, b.key));
       lists.set(namespace, out);
     }
     return out.slice();
@@ -205,7 +213,7 @@ export class Store {
         if (m.delete(k)) this.count--;
       } else {
         if (!m.has(k)) this.count++;
-        m.set(k, (entry = { obj: c.object, json: c.json }));
+        m.set(k, (entry = { obj: c.object, json: c.json, key: k }));
       }
       const lists = this.sorted.get(c.res);
       if (lists) patchSorted(lists, c.object.metadata.namespace ?? '', k, entry);
@@ -250,10 +258,10 @@ function patchSorted(lists: Map<string, Entry[]>, namespace: string, k: string, 
     let lo = 0;
     for (let hi = list.length; lo < hi; ) {
       const mid = (lo + hi) >> 1;
-      if (keyOf(list[mid].obj) < k) lo = mid + 1;
+      if (list[mid].key < k) lo = mid + 1;
       else hi = mid;
     }
-    const found = lo < list.length && keyOf(list[lo].obj) === k;
+    const found = lo < list.length && list[lo].key === k;
     if (!entry) {
       if (found) list.splice(lo, 1);
     } else if (found) list[lo] = entry;

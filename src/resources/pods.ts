@@ -205,6 +205,7 @@ export function podSpecDiff(before: any, after: any): string {
 function validateUpdate(pod: KubeObject, old: KubeObject): FieldError[] {
   const now = pod.spec ?? {};
   const before = old.spec ?? {};
+  if (now === before) return []; // a status write: the spec is the stored one
   const errs = validatePodSpecForPod(pod);
   for (const key of ['containers', 'initContainers']) {
     const r = containerUpdates(list(now[key]), list(before[key]), `spec.${key}`);
