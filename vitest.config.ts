@@ -12,7 +12,9 @@ export default defineConfig(async () => {
       cloudflareTest({
         main: './src/index.ts',
         wrangler: { configPath: './wrangler.toml' },
-        miniflare: { bindings: { TEST_MIGRATIONS: migrations, SECRETS_KEY: TEST_SECRETS_KEY } },
+        // Test traffic signs up hundreds of clusters from one address, quickly: rate limits far above it
+        // (test/integration/lifecycle-limits.test.ts lowers them where it proves the 429s).
+        miniflare: { bindings: { TEST_MIGRATIONS: migrations, SECRETS_KEY: TEST_SECRETS_KEY, SIGNUP_BURST: '1000000', CLUSTER_RPS: '1000000', CLUSTER_BURST: '1000000' } },
       }),
     ],
     test: {

@@ -53,9 +53,14 @@ export async function startProduct(scriptPath, maxObjects) {
     ...RUNTIME,
     modules: true,
     scriptPath,
-    durableObjects: { CLUSTER: { className: 'Cluster', useSQLite: true } },
+    durableObjects: { CLUSTER: { className: 'Cluster', useSQLite: true }, SIGNUP_LIMITER: { className: 'SignupLimiter', useSQLite: true } },
     d1Databases: ['DB'],
-    bindings: { INSECURE_KUBECONFIG: 'true', CLUSTER_TTL_HOURS: '24', MAX_OBJECTS: String(maxObjects) },
+    // Caps and rate limits far above what the benchmarks drive (5,000 pods, thousands of requests a second).
+    bindings: {
+      INSECURE_KUBECONFIG: 'true', CLUSTER_TTL_HOURS: '24', MAX_OBJECTS: String(maxObjects),
+      MAX_PODS: String(maxObjects), MAX_NODES: '1000', MAX_STORED_BYTES: String(maxObjects * 20_000), MAX_WATCHES: '10000',
+      CLUSTER_RPS: '1000000', CLUSTER_BURST: '1000000', SIGNUP_BURST: '1000000',
+    },
     log: new Log(LogLevel.WARN), // the runtime's own errors (uncaught exceptions, resets) show on stderr
     port: await freePort(),
   });

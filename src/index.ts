@@ -2,4 +2,5 @@
 import { app } from './api/app';
 
 export { Cluster } from './durable/cluster';
+export { SignupLimiter } from './durable/rate-limiter';
 export default app;

@@ -6,6 +6,14 @@ import type { Env } from '../env';
 
 export const app = new Hono<{ Bindings: Env }>();
 
+// A request answered without reading its body (a refused sign-up, an unknown cluster) still has it drained:
+// otherwise workerd fails the stream after the response and the client's connection can stall.
+app.use('*', async (c, next) => {
+  await next();
+  const req = c.req.raw;
+  if (req.body && !req.bodyUsed) await req.arrayBuffer().catch(() => undefined);
+});
+
 app.post('/v1/clusters', signup);
 
 const clusterNotFound = (id: string) =>
@@ -14,10 +22,22 @@ const clusterNotFound = (id: string) =>
     { status: 404, headers: { 'content-type': 'application/json' } },
   );
 
+// The live view: a static page any site may frame (it shows nothing until its WebSocket, /ui/ws, gets a token).
+app.get('/clusters/:id/ui', async (c) => {
+  const id = c.req.param('id');
+  if (!CLUSTER_ID.test(id)) return clusterNotFound(id);
+  const page = await (c.env as Env & { ASSETS: Fetcher }).ASSETS.fetch(new URL('/live', c.req.url));
+  const res = new Response(page.body, page);
+  res.headers.set('content-security-policy', 'frame-ancestors *');
+  res.headers.delete('x-frame-options');
+  return res;
+});
 app.all('/clusters/:id/*', (c) => forward(c.env, c.req.raw, c.req.param('id') ?? '', `/clusters/${c.req.param('id')}`, false));
 app.all('/clusters/:id', (c) => forward(c.env, c.req.raw, c.req.param('id') ?? '', `/clusters/${c.req.param('id')}`, false));
 // The sandbox's own per-cluster API (clock, …), answered by the cluster's Durable Object too.
 app.all('/v1/clusters/:id/*', (c) => forward(c.env, c.req.raw, c.req.param('id') ?? '', `/v1/clusters/${c.req.param('id')}`, true));
+// The cluster itself (info, delete; its owner's lifecycle endpoints, src/api/lifecycle.ts).
+app.all('/v1/clusters/:id', (c) => forward(c.env, c.req.raw, c.req.param('id') ?? '', `/v1/clusters/${c.req.param('id')}`, true));
 
 async function forward(env: Env, raw: Request, id: string, prefix: string, sandboxApi: boolean): Promise<Response> {
   if (!CLUSTER_ID.test(id)) return clusterNotFound(id);
@@ -32,6 +52,8 @@ async function forward(env: Env, raw: Request, id: string, prefix: string, sandb
   const stub = env.CLUSTER.get(env.CLUSTER.idFromName(id));
   const started = Date.now();
   const res = await stub.fetch(new Request(inner, { method: raw.method, headers, body: raw.body }));
+  // A WebSocket upgrade (the live view) goes back as it is: a copy would lose the socket.
+  if (res.webSocket) return res;
   // Time to the cluster's answer (headers), as Server-Timing: what benchmarks and browsers can read.
   const out = new Response(res.body, res);
   out.headers.set('server-timing', `cluster;dur=${Date.now() - started}`);

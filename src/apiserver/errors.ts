@@ -112,6 +112,9 @@ export const internalError = (err: string) =>
 export const notAcceptable = (message: string) => new ApiError(406, 'NotAcceptable', message, {});
 
 export function statusResponse(err: ApiError, headers: Record<string, string> = {}): Response {
+  // As the API server's ErrorNegotiated: a Status with retryAfterSeconds also says so in Retry-After.
+  const retry = err.details?.retryAfterSeconds;
+  if (retry && retry > 0) headers = { 'retry-after': String(retry), ...headers };
   return new Response(JSON.stringify(err.toStatus()), {
     status: err.code,
     headers: { 'content-type': 'application/json', ...headers },

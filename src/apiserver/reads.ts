@@ -8,6 +8,7 @@ import { columnDefinitions, includeObjectOf, listKind, table, tableRow, wantsTab
 import { apiVersionOf, type KubeObject, type ResourceDef } from '../resources/types';
 import type { Entry } from '../durable/store';
 import type { EventType } from '../durable/watch-hub';
+import { checkWatchCap } from '../durable/limits';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
@@ -123,6 +124,7 @@ export function watch(ctx: ApiContext, def: ResourceDef, namespace: string, req:
     apiVersion: apiVersionOf(def),
     metadata: { resourceVersion: String(ctx.store.rv), ...(annotations ? { annotations } : {}) },
   });
+  checkWatchCap(ctx);
   const w = ctx.hub.open({ res: resKey(def), namespace, matches: filter, encode, bookmark: bookmarks ? () => bookmark() : undefined });
   // Everything below runs without awaiting, so no change can slip between the snapshot and the live stream.
   if (sendInitial || fromRv === 0) {
@@ -142,7 +144,8 @@ export function watch(ctx: ApiContext, def: ResourceDef, namespace: string, req:
     }
   }
   const requested = Number.parseInt(q.get('timeoutSeconds') ?? '', 10);
-  w.closeAfter(requested > 0 ? Math.min(requested, MAX_WATCH_SECONDS) : MAX_WATCH_SECONDS);
+  const longest = ctx.limits?.caps.watchSeconds ?? MAX_WATCH_SECONDS;
+  w.closeAfter(requested > 0 ? Math.min(requested, longest) : longest);
   // identity: a compressing proxy would hold events back until its buffer fills.
   return new Response(w.stream, { status: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-cache, no-transform', 'content-encoding': 'identity' } });
 }

@@ -23,6 +23,7 @@ import { updateManagedFields } from './managed-fields';
 import { definitionOf } from './strict';
 import { apiVersionOf, type KubeObject, type ResourceDef } from '../resources/types';
 import { TooLarge, type Write } from '../durable/store';
+import { checkCaps } from '../durable/limits';
 import { recordChanges } from '../history/recorder';
 
 /** The largest object the store keeps (etcd's default request limit is 1.5 MiB). */
@@ -65,7 +66,7 @@ const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 export function commit(ctx: ApiContext, writes: Write[]) {
   let changes;
   try {
-    changes = ctx.store.commit(writes);
+    changes = ctx.limits ? ctx.limits.usage.commit(ctx.store, writes) : ctx.store.commit(writes);
   } catch (e) {
     if (e instanceof TooLarge) throw tooLarge();
     throw e;
@@ -137,6 +138,7 @@ export function createObject(ctx: ApiContext, def: ResourceDef, namespace: strin
   if (ctx.store.objectCount >= ctx.maxObjects) {
     throw forbidden(grOf(def), m.name!, `exceeded the sandbox object limit: this cluster may hold at most ${ctx.maxObjects} objects`);
   }
+  checkCaps(ctx, def, resKey(def), m.name!);
   if (resKey(def) === resKey(SERVICES)) allocateServiceAddresses(ctx, obj);
   validatingAdmission(ctx, admission);
   manageFields(ctx, def, undefined, obj, opts, '');

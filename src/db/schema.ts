@@ -7,6 +7,8 @@ export const clusters = sqliteTable('clusters', {
   tokenHash: text('token_hash').notNull(),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
   expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+  /** set when the owner deleted the cluster (404 afterwards); an ended cluster without it has expired (410) */
+  deletedAt: integer('deleted_at', { mode: 'timestamp_ms' }),
 });
 
 /** Every committed change of every object; deleted objects (Events removed by TTL too) keep their last state. */

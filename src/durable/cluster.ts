@@ -14,20 +14,26 @@ import { Clock, RUNNING } from './clock';
 import { serveSandboxApi } from './sandbox-api';
 import { dohPathToken, isDohRequest, serveDoh } from '../dns/doh';
 import { History } from '../history/history';
+import { viewerOf } from '../auth/viewer-tokens';
+import { LIVE_PATH, LiveView, OWNER_TAG, viewerTag } from './live-view';
 import { Store } from './store';
 import { WatchHub } from './watch-hub';
+import { capsFromEnv, takeToken, tooManyRequests, Usage, type Bucket, type Caps } from './limits';
+import { applyPreset } from '../presets/presets';
+import { endedClusterResponse, recordEnd, ttlOf } from '../api/lifecycle';
 
 export interface ClusterInit {
   id: string;
   tokenHash: string;
   expiresAt: number;
   maxObjects: number;
+  createdAt: number;
+  /** presets/<name>.yaml, created after the bootstrap (and again by a reset) */
+  preset: string;
 }
 
-interface ClusterConfig {
-  tokenHash: string;
-  expiresAt: number;
-  maxObjects: number;
+interface ClusterConfig extends Omit<ClusterInit, 'id'> {
+  caps: Caps;
 }
 
 /** How long after a client's write the control plane runs (writes within this window share one run). */
@@ -45,6 +51,8 @@ export class Cluster extends DurableObject<Env> {
   private store: Store | undefined;
   private config: ClusterConfig | undefined;
   private hub = new WatchHub();
+  /** the live view's hibernatable WebSockets, told of every commit */
+  live = new LiveView(this.ctx, () => this.store, () => this.clock.now());
   /** audit records and revisions on their way to D1 */
   history: History | undefined;
   clock = new Clock(RUNNING);
@@ -52,11 +60,16 @@ export class Cluster extends DurableObject<Env> {
   private alarmAt: number | undefined;
   /** tokens already checked against the stored hash (kept in memory only) */
   private verified = new Set<string>();
+  /** what the cluster holds, for its caps */
+  private usage: Usage | undefined;
+  /** the per-cluster request rate limit (real time, in memory) */
+  private bucket: Bucket | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     // Reading only: a cluster id that was never created must not get any storage.
     if (Store.exists(ctx.storage.sql)) this.opened(Store.open(ctx.storage, this.cipher));
+    this.hub.tap = (changes) => this.live.changed(changes);
   }
 
   private cipher = (store: Store) => clusterCipher(this.env.SECRETS_KEY ?? '', store.getMeta('id') ?? '');
@@ -67,7 +80,11 @@ export class Cluster extends DurableObject<Env> {
       tokenHash: store.getMeta('token_hash') ?? '',
       expiresAt: Number(store.getMeta('expires_at')),
       maxObjects: Number(store.getMeta('max_objects') ?? 10000),
+      createdAt: Number(store.getMeta('created_at') ?? 0),
+      preset: store.getMeta('preset') ?? 'empty',
+      caps: capsFromEnv(this.env),
     };
+    this.usage = Usage.of(store);
     const clock = store.getMeta('clock');
     if (clock) this.clock.state = JSON.parse(clock);
     // env is read at each flush: tests swap the database for a failing one.
@@ -77,22 +94,111 @@ export class Cluster extends DurableObject<Env> {
   /** Creates the cluster (called once, by sign-up). */
   async init(p: ClusterInit): Promise<void> {
     if (this.store) throw new Error('cluster already exists');
+    this.create(p);
+  }
+
+  private create(p: ClusterInit) {
     const store = Store.create(this.ctx.storage, () => clusterCipher(this.env.SECRETS_KEY ?? '', p.id));
     store.setMeta('id', p.id);
     store.setMeta('token_hash', p.tokenHash);
     store.setMeta('expires_at', String(p.expiresAt));
     store.setMeta('max_objects', String(p.maxObjects));
+    store.setMeta('created_at', String(p.createdAt));
+    store.setMeta('preset', p.preset);
     this.opened(store);
     bootstrap(this.apiContext('', 'system:apiserver'));
+    applyPreset(this.apiContext('', SANDBOX_USER), p.preset);
     // The controllers add what they own (service accounts, CA config maps, leases) right after sign-up.
     this.armAlarm(Date.now());
   }
 
+  get id(): string {
+    return this.store?.getMeta('id') ?? '';
+  }
+
+  /** The cluster as its owner sees it (GET /v1/clusters/<id>): lifetime, caps and current usage. */
+  info() {
+    const { createdAt, expiresAt, preset, maxObjects, caps } = this.config!;
+    const u = this.usage!;
+    return {
+      id: this.id,
+      createdAt: new Date(createdAt).toISOString(),
+      expiresAt: new Date(expiresAt).toISOString(),
+      preset,
+      caps: { objects: maxObjects, bytes: caps.bytes, nodes: caps.nodes, pods: caps.pods, watches: caps.watches, watchSeconds: caps.watchSeconds, requestsPerSecond: caps.rps, burst: caps.burst },
+      usage: { objects: this.store!.objectCount, bytes: u.bytes, nodes: u.nodes, pods: u.pods, watches: this.hub.size },
+    };
+  }
+
+  /** Sets the expiry to `ttl` from now (the registry first: if D1 fails, nothing changed). */
+  async extend(ttl: unknown) {
+    const expiresAt = Date.now() + ttlOf(this.env, ttl) * 1000;
+    await this.env.DB.prepare('UPDATE clusters SET expires_at = ? WHERE id = ?').bind(expiresAt, this.id).run();
+    const earlier = expiresAt < this.config!.expiresAt;
+    this.store!.setMeta('expires_at', String(expiresAt));
+    this.config!.expiresAt = expiresAt;
+    if (earlier) this.armAlarm(expiresAt);
+    return this.info();
+  }
+
+  /** Ends the cluster: the registry records why (deleted: 404, expired: 410), then every byte of state goes. */
+  async end(why: 'deleted' | 'expired') {
+    const id = this.id;
+    const now = Date.now();
+    await recordEnd(this.env.DB, id, why === 'deleted' ? { deletedAt: now } : { expiresAt: now });
+    if (!this.store) return;
+    await this.wipe();
+  }
+
+  /** Back to the preset as after sign-up, keeping id, token, expiry and creation time (named users go). */
+  async reset() {
+    const { caps: _, ...kept } = this.config!;
+    const init = { ...kept, id: this.id };
+    // resourceVersions start again: the old history would collide with the new.
+    await recordEnd(this.env.DB, init.id, {});
+    await this.wipe();
+    this.create(init);
+    return this.info();
+  }
+
+  /** Drops all state, in memory and in storage (no request is delivered while storage is being wiped). */
+  private async wipe() {
+    this.hub.closeAll();
+    for (const ws of this.ctx.getWebSockets()) ws.close(1000, 'the cluster has ended');
+    this.store = this.config = this.history = this.usage = this.bucket = this.alarmAt = undefined;
+    this.verified.clear();
+    this.clock = new Clock(RUNNING);
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+  }
+
+  /** Takes one request from the cluster's budget; a 429 when it is spent. */
+  private rateLimited(): ApiError | undefined {
+    const { rps, burst } = this.config!.caps;
+    const r = takeToken(this.bucket, Date.now(), rps, burst);
+    this.bucket = r.bucket;
+    return r.retryAfterSeconds ? tooManyRequests(r.retryAfterSeconds) : undefined;
+  }
+
   async fetch(req: Request): Promise<Response> {
+    const res = await this.serve(req);
+    // A request refused before its body was read (401, 403, 429, ...) must still have it drained: otherwise
+    // workerd fails the stream after the response and the client's connection can stall.
+    if (req.body && !req.bodyUsed) await req.arrayBuffer().catch(() => undefined);
+    return res;
+  }
+
+  private async serve(req: Request): Promise<Response> {
     const id = req.headers.get('x-sandbox-cluster') ?? '';
-    if (!this.store) {
-      return statusResponse(new ApiError(404, 'NotFound', `cluster "${id}" not found`, { name: id, kind: 'clusters' }));
+    if (!this.store) return endedClusterResponse(this.env.DB, id);
+    if (Date.now() >= this.config!.expiresAt) {
+      await this.end('expired');
+      return endedClusterResponse(this.env.DB, id);
     }
+    const limited = this.rateLimited();
+    if (limited) return statusResponse(limited);
+    // The live view's socket takes its token from the query (browsers cannot set headers on a WebSocket).
+    if (new URL(req.url).pathname === LIVE_PATH && !req.headers.get('x-sandbox-api')) return this.live.open(req, (t) => this.liveViewer(t));
     const started = Date.now();
     const requester = await this.authenticate(req);
     if (requester instanceof ApiError) return this.audited(req, '', started, statusResponse(requester));
@@ -100,6 +206,23 @@ export class Cluster extends DurableObject<Env> {
     if (req.headers.get('x-sandbox-api')) return serveSandboxApi(this, ctx, req);
     if (isDohRequest(req)) return serveDoh(ctx, req);
     return this.audited(req, requester.username, started, await handleKube(ctx, req));
+  }
+
+  /** Who may open the live view: the owner or a viewer token (as the socket's tag), while the cluster lives. */
+  private async liveViewer(token: string): Promise<string | undefined> {
+    if (Date.now() > this.config!.expiresAt) return undefined;
+    const hash = await hashToken(token);
+    if (hash === this.config!.tokenHash) return OWNER_TAG;
+    const viewer = viewerOf(this.store!, hash);
+    return viewer && viewerTag(viewer);
+  }
+
+  async webSocketMessage(ws: WebSocket, msg: string | ArrayBuffer): Promise<void> {
+    this.live.message(ws, msg);
+  }
+
+  async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    this.live.closed(ws, code);
   }
 
   /** Records a Kubernetes API request in the audit log (in memory; the alarm writes it to D1). */
@@ -112,8 +235,11 @@ export class Cluster extends DurableObject<Env> {
   async alarm(): Promise<void> {
     this.alarmAt = undefined;
     if (!this.store) return;
+    if (Date.now() >= this.config!.expiresAt) return this.end('expired');
     this.runControlPlane();
     this.history!.alarm();
+    // Whatever else is due, the alarm comes back by the expiry.
+    this.armAlarm(this.config!.expiresAt);
   }
 
   /** Runs the control plane now and arms the alarm for whatever is due next. */
@@ -183,6 +309,7 @@ export class Cluster extends DurableObject<Env> {
       hub: this.hub,
       now: () => this.clock.now(),
       maxObjects: this.config!.maxObjects,
+      limits: { caps: this.config!.caps, usage: this.usage! },
       serverAddress,
       user,
       // Writes by the controllers themselves are picked up by the running loop. A client's burst of writes

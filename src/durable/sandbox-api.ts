@@ -12,7 +12,9 @@ import { resolveResponse } from '../dns/resolve';
 import { LOAD_BALANCER_PATH, NODE_PORT_PATH, serveLoadBalancer, serveNodePort } from '../apiserver/proxy';
 import { serveEnv } from '../network/env-api';
 import { serveUsers } from '../auth/users-api';
+import { serveViewerTokens } from '../auth/viewer-tokens';
 import { HISTORY_PATH, serveHistory } from '../history/api';
+import { LIFECYCLE_PATH, serveLifecycle } from '../api/lifecycle';
 
 /** Most a single request may move the clock: a week. */
 const MAX_ADVANCE_SECONDS = 7 * 24 * 3600;
@@ -28,10 +30,13 @@ export async function serveSandboxApi(cluster: Cluster, ctx: ApiContext, req: Re
     if (!ctx.requester?.groups.includes('system:masters')) {
       throw forbidden(null, '', `User "${ctx.requester?.username ?? ''}" cannot use ${path}: this part of the sandbox API is for the cluster owner only`);
     }
+    if (LIFECYCLE_PATH.test(path)) return await serveLifecycle(cluster, req, path);
     if (path === '/clock') return await clock(cluster, req);
     if (HISTORY_PATH.test(path)) return await serveHistory(cluster.history!, req, path);
     const users = /^\/users(?:\/([^/]+))?$/.exec(path);
     if (users) return await serveUsers(ctx, req, users[1], { clusterId: ctx.store.getMeta('id') ?? '', insecure: cluster.insecureKubeconfig });
+    const viewers = /^\/viewer-tokens(?:\/([^/]+))?$/.exec(path);
+    if (viewers) return await serveViewerTokens(ctx, req, viewers[1], { revoked: (name) => cluster.live.revoke(name) });
     const node = /^\/nodes\/([^/]+)\/(fail|recover)$/.exec(path);
     if (node) return nodeFailure(ctx, req, decodeURIComponent(node[1]), node[2] === 'fail');
     const explain = /^\/explain\/pods\/([^/]+)\/([^/]+)$/.exec(path);

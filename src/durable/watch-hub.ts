@@ -69,6 +69,8 @@ export class Watch {
 
 export class WatchHub {
   private watches = new Set<Watch>();
+  /** told of every commit, watched or not (the live view) */
+  tap: ((changes: Change[]) => void) | undefined;
 
   open(spec: WatchSpec): Watch {
     const w = new Watch(spec, this);
@@ -85,6 +87,7 @@ export class WatchHub {
   }
 
   publish(changes: Change[]) {
+    this.tap?.(changes);
     if (!this.watches.size) return;
     for (const c of changes) {
       for (const w of this.watches) {

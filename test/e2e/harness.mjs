@@ -56,8 +56,14 @@ export function httpsRequest(url, { method = 'GET', headers = {}, body } = {}) {
   });
 }
 
-/** Starts `wrangler dev --local-protocol https` on a free port with fresh local state. */
-export async function startServer() {
+/** Rate limits far above what the suites send (kubectl's discovery alone is dozens of requests a command). */
+const TEST_VARS = { SIGNUP_BURST: '1000', CLUSTER_RPS: '100000', CLUSTER_BURST: '100000' };
+
+/**
+ * Starts `wrangler dev --local-protocol https` on a free port with fresh local state; `vars` override
+ * wrangler.toml [vars] (and TEST_VARS), e.g. a low sign-up limit for the test that proves the 429.
+ */
+export async function startServer({ vars = {} } = {}) {
   const port = await freePort();
   const state = mkdtempSync(join(tmpdir(), 'kube-sandbox-e2e-'));
   const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' };
@@ -66,6 +72,7 @@ export async function startServer() {
   if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr}${migrate.stdout}`);
   const key = randomBytes(32).toString('base64');
   const args = ['dev', '--local-protocol', 'https', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state, '--var', `SECRETS_KEY:${key}`];
+  for (const [k, v] of Object.entries({ ...TEST_VARS, ...vars })) args.push('--var', `${k}:${v}`);
   const child = spawn(wrangler, args, {
     cwd: ROOT,
     env,
@@ -100,9 +107,10 @@ export async function startServer() {
   };
 }
 
-/** Signs up a cluster and writes its kubeconfig; returns a kubectl runner bound to it. */
-export async function newCluster(server) {
-  const res = await httpsRequest(`${server.origin}/v1/clusters`, { method: 'POST', headers: { accept: 'application/yaml' } });
+/** Signs up a cluster (`options`: the sign-up body, e.g. {preset, ttl}) and writes its kubeconfig; returns a kubectl runner bound to it. */
+export async function newCluster(server, options) {
+  const headers = { accept: 'application/yaml', ...(options ? { 'content-type': 'application/json' } : {}) };
+  const res = await httpsRequest(`${server.origin}/v1/clusters`, { method: 'POST', headers, body: options && JSON.stringify(options) });
   if (res.status !== 201) throw new Error(`signup: ${res.status} ${res.body}`);
   const dir = mkdtempSync(join(tmpdir(), 'kube-sandbox-kc-'));
   const kubeconfig = join(dir, 'config');
