@@ -53,6 +53,12 @@ function receive(msg) {
     for (const it of msg.items) items.set(it.key, it);
   } else if (msg.type === 'changes') {
     for (const c of msg.changes) apply(c, msg.now);
+  } else if (msg.type === 'timeline') {
+    // What happened before this page connected, from the cluster's history (older than every live line).
+    const past = msg.entries.filter((e) => !QUIET.has(e.resource)).map((e) => ({ at: new Date(e.time).toISOString(), text: historyLine(e) }));
+    timeline.splice(0, timeline.length, ...past, ...timeline.filter((t) => !t.past));
+    for (const t of past) t.past = true;
+    if (timeline.length > MAX_TIMELINE) timeline.splice(0, timeline.length - MAX_TIMELINE);
   } else if (msg.type === 'error') {
     console.warn('live view:', msg.message);
   }
@@ -69,6 +75,16 @@ function apply({ op, item }, now) {
     timeline.push({ at: now, text: line });
     if (timeline.length > MAX_TIMELINE) timeline.shift();
   }
+}
+
+/** Resources whose revisions are bookkeeping, not news (heartbeats, endpoint lists, events have their own list). */
+const QUIET = new Set(['leases.coordination.k8s.io', 'endpointslices.discovery.k8s.io', 'endpoints', 'events', 'events.events.k8s.io']);
+const VERB = { ADDED: 'created', MODIFIED: 'updated', DELETED: 'deleted' };
+
+/** A revision from history as a timeline line: `deployments.apps default/web updated`. */
+function historyLine(e) {
+  const name = e.namespace && e.namespace !== 'default' ? `${e.namespace}/${e.name}` : e.name;
+  return `${e.resource} ${name} ${VERB[e.type] || e.type}`;
 }
 
 /** One timeline line for a change worth a line (a pod's status, a controller's size, a node's readiness). */

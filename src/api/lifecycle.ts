@@ -3,7 +3,8 @@
 import { ApiError, badRequest, methodNotAllowed, statusResponse } from '../apiserver/errors';
 import { readBody } from '../apiserver/body';
 import { json } from '../apiserver/reads';
-import { clientAddress, envNumber, parseTtl, tooManyRequests, type TtlBounds } from '../durable/limits';
+import { clientAddress } from '../apiserver/request';
+import { envNumber, parseTtl, tooManyRequests, type TtlBounds } from '../durable/limits';
 import type { Cluster } from '../durable/cluster';
 import { DEFAULT_PRESET, PRESET_NAMES, isPreset } from '../presets/presets';
 import type { Env } from '../env';

@@ -6,6 +6,7 @@
 import { resKey, grOf, type ApiContext } from './context';
 import { ApiError, badRequest, methodNotAllowed, notFound } from './errors';
 import { MAX_BODY_BYTES } from './body';
+import { clientAddress } from './request';
 import { findResource } from '../resources/registry';
 import { joinHostPort, nonSpecialIPErrors, parseIP } from '../resources/endpoints';
 import { affinityOf, findServicePort, route, type Backend, type Connection } from '../network/kube-proxy';
@@ -46,12 +47,6 @@ function splitSchemeNamePort(id: string): { name: string; port: string } | undef
 const serviceUnavailable = (message: string) => new ApiError(503, 'ServiceUnavailable', message);
 const refused = (hostPort: string) => serviceUnavailable(`dial tcp ${hostPort}: connect: connection refused`);
 
-/** The client address a ClientIP affinity keys on, from what the edge forwards. */
-export function clientIP(req: Request): string {
-  const h = req.headers;
-  const ip = h.get('cf-connecting-ip') || h.get('x-real-ip') || (h.get('x-forwarded-for') ?? '').split(',')[0].trim() || '127.0.0.1';
-  return ip.slice(0, 64);
-}
 
 const slicesOf = (ctx: ApiContext, svc: KubeObject) =>
   ctx.store
@@ -60,7 +55,7 @@ const slicesOf = (ctx: ApiContext, svc: KubeObject) =>
     .filter((s) => s.metadata.labels?.[SERVICE_NAME] === svc.metadata.name);
 
 function connect(ctx: ApiContext, req: Request, svc: KubeObject, servicePort: any, via?: Connection['via'], slices = slicesOf(ctx, svc)) {
-  return route({ service: svc, slices, servicePort, clientIP: clientIP(req), now: ctx.now(), random: Math.random, via, affinity: affinityOf(ctx.store) });
+  return route({ service: svc, slices, servicePort, clientIP: clientAddress(req.headers), now: ctx.now(), random: Math.random, via, affinity: affinityOf(ctx.store) });
 }
 
 // ---- the API server's proxy subresources ----

@@ -61,3 +61,12 @@ export function parseKubePath(method: string, path: string, query: URLSearchPara
 export function queryBool(q: URLSearchParams, name: string): boolean {
   return ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(q.get(name) ?? '');
 }
+
+/**
+ * The client's address as the edge reports it (Cloudflare's header, a proxy's, else the first hop of
+ * X-Forwarded-For; locally 127.0.0.1): the key of per-client rate limits and of ClientIP session affinity.
+ */
+export function clientAddress(headers: Headers): string {
+  const forwarded = (headers.get('x-forwarded-for') ?? '').split(',')[0].trim();
+  return (headers.get('cf-connecting-ip')?.trim() || headers.get('x-real-ip')?.trim() || forwarded || '127.0.0.1').slice(0, 64);
+}

@@ -12,6 +12,7 @@ import { bootstrap } from './bootstrap';
 import { clusterCipher } from './cipher';
 import { Clock, RUNNING } from './clock';
 import { serveSandboxApi } from './sandbox-api';
+import { clientAddress } from '../apiserver/request';
 import { dohPathToken, isDohRequest, serveDoh } from '../dns/doh';
 import { History } from '../history/history';
 import { viewerOf } from '../auth/viewer-tokens';
@@ -36,6 +37,12 @@ interface ClusterConfig extends Omit<ClusterInit, 'id'> {
   caps: Caps;
 }
 
+/** Past revisions the live view's timeline starts with. */
+const TIMELINE_ENTRIES = 200;
+
+/** Client addresses whose request budgets a cluster keeps. */
+const MAX_BUCKETS = 10_000;
+
 /** How long after a client's write the control plane runs (writes within this window share one run). */
 export const CONTROL_PLANE_DEBOUNCE_MS = 20;
 
@@ -52,7 +59,7 @@ export class Cluster extends DurableObject<Env> {
   private config: ClusterConfig | undefined;
   private hub = new WatchHub();
   /** the live view's hibernatable WebSockets, told of every commit */
-  live = new LiveView(this.ctx, () => this.store, () => this.clock.now());
+  live = new LiveView(this.ctx, () => this.store, () => this.clock.now(), () => this.history?.recent(TIMELINE_ENTRIES) ?? Promise.resolve([]));
   /** audit records and revisions on their way to D1 */
   history: History | undefined;
   clock = new Clock(RUNNING);
@@ -62,8 +69,8 @@ export class Cluster extends DurableObject<Env> {
   private verified = new Set<string>();
   /** what the cluster holds, for its caps */
   private usage: Usage | undefined;
-  /** the per-cluster request rate limit (real time, in memory) */
-  private bucket: Bucket | undefined;
+  /** the request rate limit per client address (real time, in memory, the least recently used dropped first) */
+  private buckets = new Map<string, Bucket>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -165,18 +172,22 @@ export class Cluster extends DurableObject<Env> {
   private async wipe() {
     this.hub.closeAll();
     for (const ws of this.ctx.getWebSockets()) ws.close(1000, 'the cluster has ended');
-    this.store = this.config = this.history = this.usage = this.bucket = this.alarmAt = undefined;
+    this.store = this.config = this.history = this.usage = this.alarmAt = undefined;
+    this.buckets.clear();
     this.verified.clear();
     this.clock = new Clock(RUNNING);
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
   }
 
-  /** Takes one request from the cluster's budget; a 429 when it is spent. */
-  private rateLimited(): ApiError | undefined {
+  /** Takes one request from the budget of the client's address in this cluster; a 429 when it is spent. */
+  private rateLimited(req: Request): ApiError | undefined {
     const { rps, burst } = this.config!.caps;
-    const r = takeToken(this.bucket, Date.now(), rps, burst);
-    this.bucket = r.bucket;
+    const address = clientAddress(req.headers);
+    const r = takeToken(this.buckets.get(address), Date.now(), rps, burst);
+    this.buckets.delete(address);
+    this.buckets.set(address, r.bucket);
+    if (this.buckets.size > MAX_BUCKETS) this.buckets.delete(this.buckets.keys().next().value!);
     return r.retryAfterSeconds ? tooManyRequests(r.retryAfterSeconds) : undefined;
   }
 
@@ -195,7 +206,7 @@ export class Cluster extends DurableObject<Env> {
       await this.end('expired');
       return endedClusterResponse(this.env.DB, id);
     }
-    const limited = this.rateLimited();
+    const limited = this.rateLimited(req);
     if (limited) return statusResponse(limited);
     // The live view's socket takes its token from the query (browsers cannot set headers on a WebSocket).
     if (new URL(req.url).pathname === LIVE_PATH && !req.headers.get('x-sandbox-api')) return this.live.open(req, (t) => this.liveViewer(t));

@@ -158,10 +158,3 @@ export function parseTtl(v: unknown, b: TtlBounds): number | string {
   return seconds;
 }
 
-/** The client's address for per-address limits: Cloudflare's header, else the first proxy hop, else one local bucket. */
-export function clientAddress(headers: Headers): string {
-  const cf = headers.get('cf-connecting-ip')?.trim();
-  if (cf) return cf;
-  const forwarded = headers.get('x-forwarded-for')?.split(',')[0]?.trim();
-  return forwarded || 'local';
-}

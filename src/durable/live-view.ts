@@ -6,6 +6,7 @@ import { podCells } from '../resources/pods';
 import { coreEventOf } from '../resources/events-v1';
 import type { KubeObject } from '../resources/types';
 import type { Change, Store } from './store';
+import type { TimelineEntry } from '../history/history';
 
 export const LIVE_PATH = '/ui/ws';
 /** Every live-view socket carries this tag; the second tag says who opened it. */
@@ -32,7 +33,11 @@ export interface LiveChange {
   item: Item;
 }
 /** Server → client: `snapshot` replaces everything the page holds; `changes` apply in order; `error` explains. */
-export type LiveMessage = { type: 'snapshot'; now: string; items: Item[] } | { type: 'changes'; now: string; changes: LiveChange[] } | { type: 'error'; message: string };
+export type LiveMessage =
+  | { type: 'snapshot'; now: string; items: Item[] }
+  | { type: 'changes'; now: string; changes: LiveChange[] }
+  | { type: 'timeline'; entries: TimelineEntry[] }
+  | { type: 'error'; message: string };
 
 const CONTROLLERS: Record<string, string> = {
   'apps/deployments': 'Deployment',
@@ -158,6 +163,8 @@ export class LiveView {
     private ctx: DurableObjectState,
     private store: () => Store | undefined,
     private now: () => number,
+    /** the newest revisions from history, for the page's timeline of what happened before it connected */
+    private past: () => Promise<TimelineEntry[]>,
   ) {
     // Keep-alive pings are answered without waking a hibernated Durable Object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
@@ -174,6 +181,7 @@ export class LiveView {
       const [client, server] = Object.values(new WebSocketPair());
       this.ctx.acceptWebSocket(server, [LIVE_TAG, tag]);
       this.sendSnapshot(server);
+      void this.past().then((entries) => send(server, JSON.stringify({ type: 'timeline', entries } satisfies LiveMessage)));
       return new Response(null, { status: 101, webSocket: client });
     } catch (e) {
       if (e instanceof ApiError) return statusResponse(e);

@@ -3,8 +3,18 @@
 import { isDohRequest } from '../dns/doh';
 import type { Store } from '../durable/store';
 import { auditRecord } from './audit';
-import { Flusher, type Target } from './flush';
+import { Flusher, withTimeout, type Target } from './flush';
 import { historyOf, type HistoryBuffer } from './recorder';
+
+/** One revision as the live view's timeline shows it. */
+export interface TimelineEntry {
+  time: number;
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  /** `pods`, `deployments.apps` */
+  resource: string;
+  namespace: string;
+  name: string;
+}
 
 /** How soon after the first pending record the alarm flushes it. */
 export const FLUSH_DELAY_MS = 1000;
@@ -55,6 +65,23 @@ export class History {
 
   private schedule() {
     this.arm(Math.max(Date.now() + FLUSH_DELAY_MS, this.flusher.retryAt));
+  }
+
+  /**
+   * The newest `limit` revisions as timeline lines (what, not the objects), oldest first: what the live view shows
+   * of the past. Whatever D1 cannot give within `timeoutMs` is left out.
+   */
+  async recent(limit: number, timeoutMs = 2000): Promise<TimelineEntry[]> {
+    const { db, clusterId } = this.target();
+    const query = db
+      .prepare('SELECT time, type, resource, namespace, name FROM revisions WHERE cluster_id = ? ORDER BY rv DESC LIMIT ?')
+      .bind(clusterId, limit)
+      .all<TimelineEntry>();
+    try {
+      return (await withTimeout(query, timeoutMs, 'D1 did not answer')).results.reverse();
+    } catch {
+      return [];
+    }
   }
 
   status() {

@@ -193,7 +193,7 @@ describe('caps', () => {
 });
 
 describe('rate limits', () => {
-  it('answers 429 with Retry-After over the per-cluster rate, without touching other clusters', async () => {
+  it('answers 429 with Retry-After over a client address\'s rate, without touching other clusters or addresses', async () => {
     const s = await signup();
     const other = await signup();
     await inCluster(s.id, (instance) => void Object.assign(instance.config.caps, { rps: 0.01, burst: 3 }));
@@ -208,6 +208,8 @@ describe('rate limits', () => {
     expect(status).toMatchObject({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'TooManyRequests', code: 429 });
     expect(status.details.retryAfterSeconds).toBe(Number(limited.headers.get('retry-after')));
     expect((await client(other)('/api/v1/namespaces')).status).toBe(200);
+    // The budget is per client address: another address still reaches the same cluster.
+    expect((await k('/api/v1/namespaces', { headers: { 'cf-connecting-ip': '198.51.100.23' } })).status).toBe(200);
   });
 
   it('limits sign-ups per client address: a flood gets 429s, another address still signs up', async () => {

@@ -87,6 +87,20 @@ describe('live view socket', () => {
     ws.close(1000);
   });
 
+  it('starts the timeline with what history holds from before the page connected', async () => {
+    const s = await signup();
+    const k = client(s);
+    expect((await k('/api/v1/namespaces/default/configmaps', { method: 'POST', json: { metadata: { name: 'before' } } })).status).toBe(201);
+    expect((await k('/api/v1/namespaces/default/configmaps/before', { method: 'DELETE' })).status).toBe(200);
+    expect(await inCluster(s.id, (instance) => instance.history.flusher.flush(5000))).toBe(true);
+    const { ws, next } = await open(s, s.token);
+    const { entries } = await next((m) => m.type === 'timeline');
+    const mine = entries.filter((e: any) => e.resource === 'configmaps' && e.name === 'before');
+    expect(mine.map((e: any) => e.type)).toEqual(['ADDED', 'DELETED']);
+    expect(Object.keys(mine[0]).sort()).toEqual(['name', 'namespace', 'resource', 'time', 'type']);
+    ws.close();
+  });
+
   it('refuses a missing, wrong or foreign token before the upgrade', async () => {
     const s = await signup();
     const other = await signup();

@@ -1,7 +1,8 @@
 // The pure parts of lifecycle and limits: ttl parsing, the token bucket, caps, client addresses, presets.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Usage, capExceeded, capsFromEnv, clientAddress, envNumber, parseTtl, takeToken, type Bucket } from '../../src/durable/limits';
+import { clientAddress } from '../../src/apiserver/request';
+import { Usage, capExceeded, capsFromEnv, envNumber, parseTtl, takeToken, type Bucket } from '../../src/durable/limits';
 import { PRESET_NAMES, presetObjects } from '../../src/presets/presets';
 // @ts-expect-error a plain ESM script without types
 import { OUT, bundle } from '../../presets/generate.mjs';
@@ -67,11 +68,13 @@ describe('caps', () => {
 });
 
 describe('clientAddress', () => {
-  it('prefers cf-connecting-ip, then the first x-forwarded-for hop, else one local bucket', () => {
+  it('prefers cf-connecting-ip, then x-real-ip, then the first x-forwarded-for hop, else the local address', () => {
     expect(clientAddress(new Headers({ 'cf-connecting-ip': '203.0.113.9', 'x-forwarded-for': '1.1.1.1' }))).toBe('203.0.113.9');
+    expect(clientAddress(new Headers({ 'x-real-ip': '198.51.100.7', 'x-forwarded-for': '1.1.1.1' }))).toBe('198.51.100.7');
     expect(clientAddress(new Headers({ 'x-forwarded-for': ' 192.0.2.4 , 10.0.0.1' }))).toBe('192.0.2.4');
-    expect(clientAddress(new Headers({ 'x-forwarded-for': '' }))).toBe('local');
-    expect(clientAddress(new Headers())).toBe('local');
+    expect(clientAddress(new Headers({ 'x-forwarded-for': '' }))).toBe('127.0.0.1');
+    expect(clientAddress(new Headers())).toBe('127.0.0.1');
+    expect(clientAddress(new Headers({ 'cf-connecting-ip': 'x'.repeat(100) }))).toHaveLength(64);
   });
 });
 
