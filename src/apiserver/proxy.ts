@@ -12,6 +12,7 @@ import { joinHostPort, nonSpecialIPErrors, parseIP } from '../resources/endpoint
 import { affinityOf, findServicePort, route, type Backend, type Connection } from '../network/kube-proxy';
 import type { KubeObject } from '../resources/types';
 import { SERVICE_NAME } from '../controllers/endpointslices';
+import { decodeSegment } from './request';
 
 const SERVICES = findResource('', 'v1', 'services')!;
 const PODS = findResource('', 'v1', 'pods')!;
@@ -27,14 +28,6 @@ export const NODE_PORT_PATH = /^\/nodes\/([^/]+)\/ports\/([^/]+)(\/.*)?$/;
 export const LOAD_BALANCER_PATH = /^\/loadbalancers\/([^/]+)\/ports\/([^/]+)(\/.*)?$/;
 
 export const isProxyPath = (path: string) => PROXY_PATH.test(path);
-
-function decode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw badRequest(`invalid URL escape in "${segment}"`);
-  }
-}
 
 /** utilnet.SplitSchemeNamePort: `name`, `name:port` or `scheme:name:port` (scheme http, https or empty). */
 function splitSchemeNamePort(id: string): { name: string; port: string } | undefined {
@@ -65,8 +58,8 @@ export async function serveProxy(ctx: ApiContext, req: Request): Promise<Respons
   const url = new URL(req.url);
   const [, ns, resource, rawId, path = '/'] = PROXY_PATH.exec(url.pathname)!;
   if (!METHODS.has(req.method)) throw methodNotAllowed();
-  const namespace = decode(ns);
-  const id = decode(rawId);
+  const namespace = decodeSegment(ns);
+  const id = decodeSegment(rawId);
   const backend = resource === 'services' ? serviceLocation(ctx, req, namespace, id) : podLocation(ctx, namespace, id);
   // Upstream redirects a bare `.../proxy` to `.../proxy/` (301); the Worker's hop to this object follows
   // redirects itself, so the bare path is answered as `/` directly, which is where clients end up anyway.
@@ -137,7 +130,7 @@ function backendOrReject(r: ReturnType<typeof route>, hostPort: string): Backend
 /** /nodes/<node>/ports/<nodePort>[/<path>]: a client outside the cluster connecting to a node port. */
 export async function serveNodePort(ctx: ApiContext, req: Request, path: string): Promise<Response> {
   const [, rawNode, rawPort, rest = '/'] = NODE_PORT_PATH.exec(path)!;
-  const nodeName = decode(rawNode);
+  const nodeName = decodeSegment(rawNode);
   const node = ctx.store.get(resKey(NODES), '', nodeName)?.obj;
   if (!node) throw notFound(grOf(NODES), nodeName);
   const nodePort = portOf(rawPort);
@@ -156,7 +149,7 @@ export async function serveNodePort(ctx: ApiContext, req: Request, path: string)
 /** /loadbalancers/<ip>/ports/<port>[/<path>]: a client connecting to a LoadBalancer service's address. */
 export async function serveLoadBalancer(ctx: ApiContext, req: Request, path: string): Promise<Response> {
   const [, rawIP, rawPort, rest = '/'] = LOAD_BALANCER_PATH.exec(path)!;
-  const ip = decode(rawIP);
+  const ip = decodeSegment(rawIP);
   const port = portOf(rawPort);
   const owners = ctx.store
     .list(resKey(SERVICES), '')

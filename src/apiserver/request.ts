@@ -1,4 +1,5 @@
 // Parses a Kubernetes API path (the part after /clusters/<id>) into what the request is about.
+import { badRequest } from './errors';
 export type ResourceVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
 
 export interface ResourceRequest {
@@ -20,8 +21,17 @@ export interface OtherRequest {
 
 const SUBRESOURCES_OF_NAMESPACES = new Set(['status', 'finalize']);
 
+/** One percent-encoded path segment, decoded; a malformed escape is the client's error (400), not a crash. */
+export function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest(`invalid URL escape in "${segment}"`);
+  }
+}
+
 export function parseKubePath(method: string, path: string, query: URLSearchParams): ResourceRequest | OtherRequest {
-  const segs = path.split('/').filter((s) => s !== '').map(decodeURIComponent);
+  const segs = path.split('/').filter((s) => s !== '').map(decodeSegment);
   let group: string;
   let version: string;
   let rest: string[];

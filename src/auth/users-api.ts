@@ -7,6 +7,7 @@ import { json } from '../apiserver/reads';
 import { hashToken, newToken } from '../api/ids';
 import { kubeconfig } from '../api/kubeconfig';
 import { MAX_USERS, loadUsers, saveUsers, userBodyError } from './users';
+import { decodeSegment } from '../apiserver/request';
 
 const USERS = { group: '', resource: 'users' };
 
@@ -19,13 +20,7 @@ export interface UsersApiOptions {
 export async function serveUsers(ctx: ApiContext, req: Request, encodedName: string | undefined, opts: UsersApiOptions): Promise<Response> {
   if (encodedName !== undefined) {
     if (req.method !== 'DELETE') throw methodNotAllowed();
-    let name: string;
-    try {
-      name = decodeURIComponent(encodedName);
-    } catch {
-      throw badRequest(`the user name in the path is not a valid URL encoding: ${encodedName}`);
-    }
-    return revoke(ctx, name);
+    return revoke(ctx, decodeSegment(encodedName));
   }
   if (req.method === 'GET') return json({ users: loadUsers(ctx.store).map(({ name, groups }) => ({ name, groups })) });
   if (req.method === 'POST') return create(ctx, req, opts);

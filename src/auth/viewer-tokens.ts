@@ -7,6 +7,7 @@ import { readBody } from '../apiserver/body';
 import { json } from '../apiserver/reads';
 import { hashToken, newToken } from '../api/ids';
 import type { Store } from '../durable/store';
+import { decodeSegment } from '../apiserver/request';
 
 interface StoredViewer {
   name: string;
@@ -37,13 +38,7 @@ export interface ViewerApiOptions {
 export async function serveViewerTokens(ctx: ApiContext, req: Request, encodedName: string | undefined, opts: ViewerApiOptions): Promise<Response> {
   if (encodedName !== undefined) {
     if (req.method !== 'DELETE') throw methodNotAllowed();
-    let name: string;
-    try {
-      name = decodeURIComponent(encodedName);
-    } catch {
-      throw badRequest(`the viewer token name in the path is not a valid URL encoding: ${encodedName}`);
-    }
-    return revoke(ctx, name, opts);
+    return revoke(ctx, decodeSegment(encodedName), opts);
   }
   if (req.method === 'GET') return json({ viewerTokens: load(ctx.store).map(({ name, createdAt }) => ({ name, createdAt })) });
   if (req.method === 'POST') return create(ctx, req);

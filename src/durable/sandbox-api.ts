@@ -15,6 +15,7 @@ import { serveUsers } from '../auth/users-api';
 import { serveViewerTokens } from '../auth/viewer-tokens';
 import { HISTORY_PATH, serveHistory } from '../history/api';
 import { LIFECYCLE_PATH, serveLifecycle } from '../api/lifecycle';
+import { decodeSegment } from '../apiserver/request';
 
 /** Most a single request may move the clock: a week. */
 const MAX_ADVANCE_SECONDS = 7 * 24 * 3600;
@@ -38,9 +39,9 @@ export async function serveSandboxApi(cluster: Cluster, ctx: ApiContext, req: Re
     const viewers = /^\/viewer-tokens(?:\/([^/]+))?$/.exec(path);
     if (viewers) return await serveViewerTokens(ctx, req, viewers[1], { revoked: (name) => cluster.live.revoke(name) });
     const node = /^\/nodes\/([^/]+)\/(fail|recover)$/.exec(path);
-    if (node) return nodeFailure(ctx, req, decodeURIComponent(node[1]), node[2] === 'fail');
+    if (node) return nodeFailure(ctx, req, decodeSegment(node[1]), node[2] === 'fail');
     const explain = /^\/explain\/pods\/([^/]+)\/([^/]+)$/.exec(path);
-    if (explain) return explainResponse(ctx, req, decodeURIComponent(explain[1]), decodeURIComponent(explain[2]));
+    if (explain) return explainResponse(ctx, req, decodeSegment(explain[1]), decodeSegment(explain[2]));
     const podEnv = /^\/pods\/([^/]+)\/([^/]+)\/env$/.exec(path);
     if (podEnv) return serveEnv(ctx, req, podEnv[1], podEnv[2]);
     throw pathNotFound();

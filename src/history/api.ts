@@ -3,13 +3,14 @@
 // bounded flush; when D1 fails the answer is a 503, while the Kubernetes API itself keeps working.
 import { drizzle } from 'drizzle-orm/d1';
 import { and, asc, desc, eq, gt, gte, inArray, lt, lte, type SQL } from 'drizzle-orm';
-import { ApiError, badRequest, methodNotAllowed, pathNotFound } from '../apiserver/errors';
+import { ApiError, methodNotAllowed, pathNotFound } from '../apiserver/errors';
 import { json } from '../apiserver/reads';
 import { audit, revisions } from '../db/schema';
 import { diff } from './diff';
 import { withTimeout } from './flush';
 import type { History } from './history';
 import { encodeContinue, parseAuditQuery, parseHistoryQuery, parseName, parseObjectQuery, parseResource, type AsOf, type Page, type Window } from './params';
+import { decodeSegment } from '../apiserver/request';
 
 /** Most a history request waits for the flush of pending records, and then for its query. */
 const FLUSH_BUDGET_MS = 3000;
@@ -38,7 +39,7 @@ export async function serveHistory(history: History, req: Request, path: string)
     const q = parseAuditQuery(url.searchParams);
     answer = (db, cluster) => listAudit(db, cluster, q, history);
   } else if (object) {
-    const [resource, ns, name] = object.slice(1).map(segment);
+    const [resource, ns, name] = object.slice(1).map(decodeSegment);
     const ref = { resource: parseResource(resource), namespace: ns === CLUSTER_SCOPED ? '' : parseName('namespace', ns), name: parseName('name', name) };
     const q = parseObjectQuery(url.searchParams);
     answer = (db, cluster) => (q.asOf ? objectAsOf(db, cluster, ref, q.asOf) : objectRevisions(db, cluster, ref, q, history));
@@ -53,14 +54,6 @@ export async function serveHistory(history: History, req: Request, path: string)
   } catch (e) {
     if (e instanceof ApiError) throw e;
     throw unavailable(history, e instanceof Error ? e.message : String(e));
-  }
-}
-
-function segment(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    throw badRequest(`invalid URL escape in "${s}"`);
   }
 }
 

@@ -6,6 +6,7 @@ import { ApiError, badRequest, methodNotAllowed, notAcceptable, notFound } from 
 import { json } from '../apiserver/reads';
 import type { KubeObject } from '../resources/types';
 import { containerEnv, type EnvLookups, type EnvVar, type PodRuntime } from './service-env';
+import { decodeSegment } from '../apiserver/request';
 
 const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
 
@@ -18,14 +19,6 @@ interface ContainerEnvView {
   env?: EnvVar[];
   /** why the kubelet could not build the environment (a missing ConfigMap, Secret or key) */
   error?: string;
-}
-
-function segment(raw: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    throw badRequest(`invalid path segment: ${JSON.stringify(raw)}`);
-  }
 }
 
 /** text/plain or JSON, whichever the Accept header names first; a header that allows neither is refused. */
@@ -41,8 +34,8 @@ function wantsText(accept: string | null): boolean {
 
 export function serveEnv(ctx: ApiContext, req: Request, rawNamespace: string, rawName: string): Response {
   if (req.method !== 'GET') throw methodNotAllowed();
-  const namespace = segment(rawNamespace);
-  const name = segment(rawName);
+  const namespace = decodeSegment(rawNamespace);
+  const name = decodeSegment(rawName);
   const text = wantsText(req.headers.get('accept'));
   const pod = ctx.store.get(resKey({ group: '', plural: 'pods' }), namespace, name)?.obj;
   if (!pod) throw notFound({ group: '', resource: 'pods' }, name);

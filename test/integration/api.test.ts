@@ -1,6 +1,7 @@
 // The Kubernetes API of one cluster, driven over HTTP inside workerd.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { TABLE_ACCEPT, client, clock, settle, signup, type Kube, type Signup } from './helpers';
+import { SELF } from 'cloudflare:test';
+import { ORIGIN, TABLE_ACCEPT, client, clock, settle, signup, type Kube, type Signup } from './helpers';
 
 let s: Signup;
 let k: Kube;
@@ -276,6 +277,15 @@ describe('bad input', () => {
     expect(grown.status).toBe(413);
     expect(await grown.json()).toMatchObject(tooLarge);
     expect(await (await k('/api/v1/namespaces/default/pods/grows')).json()).toEqual(before);
+  });
+
+  it('answers a malformed percent-escape in a path with 400, on the Kubernetes API and the sandbox API', async () => {
+    const api = await k('/api/v1/namespaces/%zz/pods');
+    expect(api.status).toBe(400);
+    expect(await api.json()).toMatchObject({ kind: 'Status', reason: 'BadRequest', message: 'invalid URL escape in "%zz"' });
+    const sandbox = await SELF.fetch(`${ORIGIN}/v1/clusters/${s.id}/nodes/%zz/fail`, { method: 'POST', headers: { authorization: `Bearer ${s.token}` } });
+    expect(sandbox.status).toBe(400);
+    expect(await sandbox.json()).toMatchObject({ kind: 'Status', reason: 'BadRequest', message: 'invalid URL escape in "%zz"' });
   });
 
   it('answers unknown paths and verbs with Kubernetes Statuses', async () => {
