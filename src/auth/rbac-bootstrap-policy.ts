@@ -11,17 +11,17 @@ export interface BootstrapRole {
   aggregateFrom?: string;
 }
 
-const r = (verbs: string, groups: string, resources: string, names?: string): PolicyRule => {
+export const r = (verbs: string, groups: string, resources: string, names?: string): PolicyRule => {
   const rule: PolicyRule = { verbs: verbs.split(' '), apiGroups: groups.split(',').map((g) => g.trim()), resources: resources.split(' ') };
   if (names) rule.resourceNames = names.split(' ');
   return rule;
 };
 const urls = (verbs: string, list: string): PolicyRule => ({ verbs: verbs.split(' '), nonResourceURLs: list.split(' ') });
 
-const READ = 'get list watch';
+export const READ = 'get list watch';
 const WRITE = 'create delete deletecollection patch update';
 const ALL = 'create delete deletecollection get list patch update watch';
-const EVENTS = r('create patch update', ', events.k8s.io', 'events');
+export const EVENTS = r('create patch update', ', events.k8s.io', 'events');
 export const AGGREGATE_TO = 'rbac.authorization.k8s.io/aggregate-to-';
 const aggregateTo = (x: string) => ({ [`${AGGREGATE_TO}${x}`]: 'true' });
 
@@ -178,7 +178,7 @@ export const CLUSTER_ROLES: BootstrapRole[] = [
 ];
 
 const group = (name: string): Subject => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name });
-const user = (name: string): Subject => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name });
+export const user = (name: string): Subject => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name });
 
 /** ClusterRoleBindings, each named after the ClusterRole it binds. */
 export const CLUSTER_ROLE_BINDINGS: { name: string; subjects: Subject[] }[] = [

@@ -2,7 +2,7 @@
 // that exceeds it refused with the apiserver's Forbidden message, and the quota's usage in get / describe.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ok, rows, useCluster } from './harness.mjs';
+import { manifest, ok, rows, useCluster } from './harness.mjs';
 
 let c;
 useCluster((cluster) => {
@@ -44,5 +44,38 @@ describe('resource quota', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     assert.equal(ok(c.kubectl(['run', 'p3', '--image=nginx:1.27'])).trim(), 'pod/p3 created');
+  });
+});
+
+describe('limit range', () => {
+  it('fills in requests and limits and refuses a container below the minimum', () => {
+    ok(c.kubectl(['create', 'namespace', 'team-a']));
+    const limits = manifest(
+      c,
+      'limits.yaml',
+      [
+        'apiVersion: v1',
+        'kind: LimitRange',
+        'metadata: {name: defaults, namespace: team-a}',
+        'spec:',
+        '  limits:',
+        '  - type: Container',
+        '    default: {cpu: 500m, memory: 256Mi}',
+        '    defaultRequest: {cpu: 250m, memory: 128Mi}',
+        '    min: {cpu: 100m}',
+        '',
+      ].join('\n'),
+    );
+    assert.equal(ok(c.kubectl(['apply', '-f', limits])).trim(), 'limitrange/defaults created');
+    ok(c.kubectl(['run', 'web', '-n', 'team-a', '--image=nginx:1.27']));
+    const pod = JSON.parse(ok(c.kubectl(['get', 'pod', 'web', '-n', 'team-a', '-o', 'json'])));
+    assert.deepEqual(pod.spec.containers[0].resources, { limits: { cpu: '500m', memory: '256Mi' }, requests: { cpu: '250m', memory: '128Mi' } });
+    assert.equal(
+      pod.metadata.annotations['kubernetes.io/limit-ranger'],
+      'LimitRanger plugin set: cpu, memory request for container web; cpu, memory limit for container web',
+    );
+    const small = c.kubectl(['run', 'small', '-n', 'team-a', '--image=nginx:1.27', '--overrides', JSON.stringify({ spec: { containers: [{ name: 'small', image: 'nginx:1.27', resources: { requests: { cpu: '50m' } } }] } })]);
+    assert.equal(small.code, 1);
+    assert.equal(small.stderr.trim(), 'Error from server (Forbidden): pods "small" is forbidden: minimum cpu usage per Container is 100m, but request is 50m');
   });
 });

@@ -56,6 +56,22 @@ describe('default policy', () => {
     expect(info.subjects.map((x: any) => x.name)).toEqual(['system:authenticated', 'system:unauthenticated']);
   });
 
+  it('creates the controller roles and the namespaced bootstrap roles', async () => {
+    const dc = await k(`${RBAC}/clusterroles/system:controller:deployment-controller`);
+    expect(dc.status).toBe(200);
+    const role = await dc.json<any>();
+    expect(role.metadata.labels).toEqual({ 'kubernetes.io/bootstrapping': 'rbac-defaults' });
+    expect(role.metadata.annotations).toEqual({ 'rbac.authorization.kubernetes.io/autoupdate': 'true' });
+    expect(role.rules[0]).toEqual({ apiGroups: ['apps', 'extensions'], resources: ['deployments'], verbs: ['get', 'list', 'update', 'watch'] });
+    const crb = await (await k(`${RBAC}/clusterrolebindings/system:controller:deployment-controller`)).json<any>();
+    expect(crb.subjects).toEqual([{ kind: 'ServiceAccount', name: 'deployment-controller', namespace: 'kube-system' }]);
+    const lock = await k(`${RBAC}/namespaces/kube-system/roles/system::leader-locking-kube-scheduler`);
+    expect(lock.status).toBe(200);
+    expect((await lock.json<any>()).metadata.labels).toEqual({ 'kubernetes.io/bootstrapping': 'rbac-defaults' });
+    const rb = await (await k(`${RBAC}/namespaces/kube-public/rolebindings/system:controller:bootstrap-signer`)).json<any>();
+    expect(rb.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'system:controller:bootstrap-signer' });
+  });
+
   it('aggregates view into edit and edit into admin', async () => {
     const get = async (n: string) => (await (await k(`${RBAC}/clusterroles/${n}`)).json<any>());
     const [view, edit, admin, toView, toEdit, toAdmin] = await Promise.all(
