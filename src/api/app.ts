@@ -1,6 +1,8 @@
 // The HTTP edge: sign-up, and every Kubernetes API request forwarded to its cluster's Durable Object.
 import { Hono } from 'hono';
+import { statusResponse } from '../apiserver/errors';
 import { CLUSTER_ID } from './ids';
+import { clusterNotFound } from './lifecycle';
 import { signup } from './signup';
 import type { Env } from '../env';
 
@@ -16,16 +18,10 @@ app.use('*', async (c, next) => {
 
 app.post('/v1/clusters', signup);
 
-const clusterNotFound = (id: string) =>
-  new Response(
-    JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `cluster "${id}" not found`, reason: 'NotFound', details: { name: id, kind: 'clusters' }, code: 404 }),
-    { status: 404, headers: { 'content-type': 'application/json' } },
-  );
-
 // The live view: a static page any site may frame (it shows nothing until its WebSocket, /ui/ws, gets a token).
 app.get('/clusters/:id/ui', async (c) => {
   const id = c.req.param('id');
-  if (!CLUSTER_ID.test(id)) return clusterNotFound(id);
+  if (!CLUSTER_ID.test(id)) return statusResponse(clusterNotFound(id));
   const page = await (c.env as Env & { ASSETS: Fetcher }).ASSETS.fetch(new URL('/live', c.req.url));
   const res = new Response(page.body, page);
   res.headers.set('content-security-policy', 'frame-ancestors *');
@@ -40,7 +36,7 @@ app.all('/v1/clusters/:id/*', (c) => forward(c.env, c.req.raw, c.req.param('id')
 app.all('/v1/clusters/:id', (c) => forward(c.env, c.req.raw, c.req.param('id') ?? '', `/v1/clusters/${c.req.param('id')}`, true));
 
 async function forward(env: Env, raw: Request, id: string, prefix: string, sandboxApi: boolean): Promise<Response> {
-  if (!CLUSTER_ID.test(id)) return clusterNotFound(id);
+  if (!CLUSTER_ID.test(id)) return statusResponse(clusterNotFound(id));
   const url = new URL(raw.url);
   const inner = new URL(url.pathname.slice(prefix.length) || '/', 'https://cluster.internal');
   inner.search = url.search;

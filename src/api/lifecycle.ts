@@ -61,11 +61,12 @@ export async function limitSignup(env: Env, headers: Headers): Promise<void> {
 }
 
 /** Why a cluster with no Durable Object state answers as it does: deleted or never created (404), else expired (410). */
+/** A cluster id that never existed, or whose cluster was deleted. */
+export const clusterNotFound = (id: string) => new ApiError(404, 'NotFound', `cluster "${id}" not found`, { name: id, kind: 'clusters' });
+
 export async function endedClusterResponse(db: D1Database, id: string): Promise<Response> {
   const row = await db.prepare('SELECT deleted_at FROM clusters WHERE id = ?').bind(id).first<{ deleted_at: number | null }>();
-  if (!row || row.deleted_at !== null) {
-    return statusResponse(new ApiError(404, 'NotFound', `cluster "${id}" not found`, { name: id, kind: 'clusters' }));
-  }
+  if (!row || row.deleted_at !== null) return statusResponse(clusterNotFound(id));
   return statusResponse(new ApiError(410, 'Gone', `cluster "${id}" has expired`, { name: id, kind: 'clusters' }));
 }
 

@@ -2,7 +2,7 @@
 // tests can provide their own.
 import type { Store } from '../durable/store';
 import type { WatchHub } from '../durable/watch-hub';
-import type { Limits } from '../durable/limits';
+import type { Caps } from '../durable/limits';
 import type { ResourceDef } from '../resources/types';
 
 /** Who sent a request, as authentication found it (user.Info upstream). */
@@ -20,8 +20,8 @@ export interface ApiContext {
   now(): number;
   /** per-cluster object cap */
   maxObjects: number;
-  /** the sandbox caps and the usage they check (unset in unit tests: no caps) */
-  limits?: Limits;
+  /** the sandbox caps, checked against what the store holds (unset in unit tests: no caps) */
+  caps?: Caps;
   /** the URL clients use for this cluster (origin + /clusters/<id>) */
   serverAddress: string;
   /** who is writing: the token's user, or a system identity of the control plane */

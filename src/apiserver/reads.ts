@@ -144,7 +144,7 @@ export function watch(ctx: ApiContext, def: ResourceDef, namespace: string, req:
     }
   }
   const requested = Number.parseInt(q.get('timeoutSeconds') ?? '', 10);
-  const longest = ctx.limits?.caps.watchSeconds ?? MAX_WATCH_SECONDS;
+  const longest = ctx.caps?.watchSeconds ?? MAX_WATCH_SECONDS;
   w.closeAfter(requested > 0 ? Math.min(requested, longest) : longest);
   // identity: a compressing proxy would hold events back until its buffer fills.
   return new Response(w.stream, { status: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-cache, no-transform', 'content-encoding': 'identity' } });

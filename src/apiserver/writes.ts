@@ -66,7 +66,7 @@ const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 export function commit(ctx: ApiContext, writes: Write[]) {
   let changes;
   try {
-    changes = ctx.limits ? ctx.limits.usage.commit(ctx.store, writes) : ctx.store.commit(writes);
+    changes = ctx.store.commit(writes);
   } catch (e) {
     if (e instanceof TooLarge) throw tooLarge();
     throw e;

@@ -15,15 +15,11 @@ const DOH_PATH = /^\/dns-query(?:\/([^/]+))?$/;
 const DNS_MESSAGE = 'application/dns-message';
 const DNS_JSON = 'application/dns-json';
 
-/** A request for the DoH endpoint (on the Kubernetes side of the cluster, not the sandbox API). */
-export const isDohRequest = (req: Request) => !req.headers.get('x-sandbox-api') && DOH_PATH.test(new URL(req.url).pathname);
+/** The DoH endpoint's path (on the Kubernetes side of the cluster; the caller rules out the sandbox API). */
+export const isDohPath = (path: string) => DOH_PATH.test(path);
 
 /** The token carried as the path's last segment, `/dns-query/<token>`, if any. */
-export function dohPathToken(req: Request): string | undefined {
-  if (req.headers.get('x-sandbox-api')) return undefined;
-  const m = DOH_PATH.exec(new URL(req.url).pathname);
-  return m?.[1] || undefined;
-}
+export const dohPathToken = (path: string): string | undefined => DOH_PATH.exec(path)?.[1] || undefined;
 
 export async function serveDoh(ctx: ApiContext, req: Request): Promise<Response> {
   try {

@@ -13,13 +13,13 @@ import { clusterCipher } from './cipher';
 import { Clock, RUNNING } from './clock';
 import { serveSandboxApi } from './sandbox-api';
 import { clientAddress } from '../apiserver/request';
-import { dohPathToken, isDohRequest, serveDoh } from '../dns/doh';
+import { dohPathToken, isDohPath, serveDoh } from '../dns/doh';
 import { History } from '../history/history';
 import { viewerOf } from '../auth/viewer-tokens';
 import { LIVE_PATH, LiveView, OWNER_TAG, viewerTag } from './live-view';
 import { Store } from './store';
 import { WatchHub } from './watch-hub';
-import { capsFromEnv, takeToken, tooManyRequests, Usage, type Bucket, type Caps } from './limits';
+import { capsFromEnv, takeToken, tooManyRequests, type Bucket, type Caps } from './limits';
 import { applyPreset } from '../presets/presets';
 import { endedClusterResponse, recordEnd, ttlOf } from '../api/lifecycle';
 
@@ -67,8 +67,6 @@ export class Cluster extends DurableObject<Env> {
   private alarmAt: number | undefined;
   /** tokens already checked against the stored hash (kept in memory only) */
   private verified = new Set<string>();
-  /** what the cluster holds, for its caps */
-  private usage: Usage | undefined;
   /** the request rate limit per client address (real time, in memory, the least recently used dropped first) */
   private buckets = new Map<string, Bucket>();
 
@@ -91,7 +89,6 @@ export class Cluster extends DurableObject<Env> {
       preset: store.getMeta('preset') ?? 'empty',
       caps: capsFromEnv(this.env),
     };
-    this.usage = Usage.of(store);
     const clock = store.getMeta('clock');
     if (clock) this.clock.state = JSON.parse(clock);
     // env is read at each flush: tests swap the database for a failing one.
@@ -126,14 +123,14 @@ export class Cluster extends DurableObject<Env> {
   /** The cluster as its owner sees it (GET /v1/clusters/<id>): lifetime, caps and current usage. */
   info() {
     const { createdAt, expiresAt, preset, maxObjects, caps } = this.config!;
-    const u = this.usage!;
+    const store = this.store!;
     return {
       id: this.id,
       createdAt: new Date(createdAt).toISOString(),
       expiresAt: new Date(expiresAt).toISOString(),
       preset,
       caps: { objects: maxObjects, bytes: caps.bytes, nodes: caps.nodes, pods: caps.pods, watches: caps.watches, watchSeconds: caps.watchSeconds, requestsPerSecond: caps.rps, burst: caps.burst },
-      usage: { objects: this.store!.objectCount, bytes: u.bytes, nodes: u.nodes, pods: u.pods, watches: this.hub.size },
+      usage: { objects: store.objectCount, bytes: store.bytes, nodes: store.countOf('/nodes'), pods: store.countOf('/pods'), watches: this.hub.size },
     };
   }
 
@@ -172,7 +169,7 @@ export class Cluster extends DurableObject<Env> {
   private async wipe() {
     this.hub.closeAll();
     for (const ws of this.ctx.getWebSockets()) ws.close(1000, 'the cluster has ended');
-    this.store = this.config = this.history = this.usage = this.alarmAt = undefined;
+    this.store = this.config = this.history = this.alarmAt = undefined;
     this.buckets.clear();
     this.verified.clear();
     this.clock = new Clock(RUNNING);
@@ -208,20 +205,25 @@ export class Cluster extends DurableObject<Env> {
     }
     const limited = this.rateLimited(req);
     if (limited) return statusResponse(limited);
+    const url = new URL(req.url);
+    const sandboxApi = req.headers.has('x-sandbox-api');
     // The live view's socket takes its token from the query (browsers cannot set headers on a WebSocket).
-    if (new URL(req.url).pathname === LIVE_PATH && !req.headers.get('x-sandbox-api')) return this.live.open(req, (t) => this.liveViewer(t));
+    if (url.pathname === LIVE_PATH && !sandboxApi) return this.live.open(req, (t) => this.liveViewer(t));
+    // dig and kdig cannot send headers: DNS over HTTPS may carry the token as its path's last segment.
+    const doh = !sandboxApi && isDohPath(url.pathname);
     const started = Date.now();
-    const requester = await this.authenticate(req);
-    if (requester instanceof ApiError) return this.audited(req, '', started, statusResponse(requester));
+    const requester = await this.authenticate(req, doh ? dohPathToken(url.pathname) : undefined);
+    // Only Kubernetes API requests are audited: not the sandbox API, nor DNS over HTTPS (its path may hold a token).
+    const audit = (user: string, res: Response) => (sandboxApi || doh ? res : this.audited(req, url, user, started, res));
+    if (requester instanceof ApiError) return audit('', statusResponse(requester));
     const ctx: ApiContext = { ...this.apiContext(req.headers.get('x-sandbox-server') ?? '', requester.username), requester };
-    if (req.headers.get('x-sandbox-api')) return serveSandboxApi(this, ctx, req);
-    if (isDohRequest(req)) return serveDoh(ctx, req);
-    return this.audited(req, requester.username, started, await handleKube(ctx, req));
+    if (sandboxApi) return serveSandboxApi(this, ctx, req);
+    if (doh) return serveDoh(ctx, req);
+    return audit(requester.username, await handleKube(ctx, req));
   }
 
-  /** Who may open the live view: the owner or a viewer token (as the socket's tag), while the cluster lives. */
+  /** Who may open the live view: the owner or a viewer token (as the socket's tag). */
   private async liveViewer(token: string): Promise<string | undefined> {
-    if (Date.now() > this.config!.expiresAt) return undefined;
     const hash = await hashToken(token);
     if (hash === this.config!.tokenHash) return OWNER_TAG;
     const viewer = viewerOf(this.store!, hash);
@@ -237,8 +239,8 @@ export class Cluster extends DurableObject<Env> {
   }
 
   /** Records a Kubernetes API request in the audit log (in memory; the alarm writes it to D1). */
-  private audited(req: Request, user: string, started: number, res: Response): Response {
-    this.history!.audit(req, user, res.status, Date.now() - started, this.clock.now());
+  private audited(req: Request, url: URL, user: string, started: number, res: Response): Response {
+    this.history!.audit(req, url, user, res.status, Date.now() - started, this.clock.now());
     return res;
   }
 
@@ -291,11 +293,13 @@ export class Cluster extends DurableObject<Env> {
     void this.ctx.storage.setAlarm(at);
   }
 
-  /** The sender: the owner (sign-up token), a service account (JWT) or a named user; else a 401. */
-  private async authenticate(req: Request): Promise<UserInfo | ApiError> {
+  /**
+   * The sender: the owner (sign-up token), a service account (JWT) or a named user; else a 401. `pathToken` is a
+   * token given in a DNS-over-HTTPS path instead of the Authorization header.
+   */
+  private async authenticate(req: Request, pathToken?: string): Promise<UserInfo | ApiError> {
     const config = this.config!;
-    // dig and kdig cannot send headers: DNS over HTTPS may carry the token as its path's last segment.
-    const token = dohPathToken(req) ?? /^Bearer\s+(\S+)$/i.exec(req.headers.get('authorization') ?? '')?.[1];
+    const token = pathToken ?? /^Bearer\s+(\S+)$/i.exec(req.headers.get('authorization') ?? '')?.[1];
     if (!token) return unauthorized();
     let user: UserInfo | undefined = OWNER;
     if (!this.verified.has(token)) {
@@ -304,9 +308,7 @@ export class Cluster extends DurableObject<Env> {
       if (hash === config.tokenHash) this.verified.add(token);
       else user = authenticateToken(this.store!, token, hash, this.clock.now());
     }
-    if (!user) return unauthorized();
-    if (Date.now() > config.expiresAt) return unauthorized('this sandbox cluster has expired');
-    return user;
+    return user ?? unauthorized();
   }
 
   /** Kubeconfigs handed out by this cluster skip TLS verification (local development). */
@@ -320,7 +322,7 @@ export class Cluster extends DurableObject<Env> {
       hub: this.hub,
       now: () => this.clock.now(),
       maxObjects: this.config!.maxObjects,
-      limits: { caps: this.config!.caps, usage: this.usage! },
+      caps: this.config!.caps,
       serverAddress,
       user,
       // Writes by the controllers themselves are picked up by the running loop. A client's burst of writes

@@ -1,7 +1,7 @@
-// Per-cluster caps and rate limits: configuration from env, pure checks, and the running usage they check.
+// Per-cluster caps and rate limits: configuration from env and pure checks (against what the store holds).
 import { grOf, type ApiContext } from '../apiserver/context';
 import { ApiError, forbidden } from '../apiserver/errors';
-import type { Change, Store, Write } from './store';
+import type { Store } from './store';
 import type { ResourceDef } from '../resources/types';
 
 export interface Caps {
@@ -64,71 +64,24 @@ export const tooManyRequests = (retryAfterSeconds: number, message = 'Too many r
 
 const PODS = '/pods';
 const NODES = '/nodes';
-const entryKey = (res: string, ns: string, name: string) => `${res} ${ns}/${name}`;
-
-/** What a cluster holds, kept current by every commit (so a cap check is O(1)). */
-export class Usage {
-  bytes = 0;
-  pods = 0;
-  nodes = 0;
-
-  /** Counts what the store holds (once, when the cluster opens). */
-  static of(store: Store): Usage {
-    const u = new Usage();
-    for (const res of store.resources()) {
-      for (const e of store.entries(res)) {
-        u.bytes += e.json.length;
-        if (res === PODS) u.pods++;
-        else if (res === NODES) u.nodes++;
-      }
-    }
-    return u;
-  }
-
-  /** Commits through the store and accounts for the changes. */
-  commit(store: Store, writes: Write[]): Change[] {
-    const sizes = new Map<string, number>();
-    for (const w of writes) {
-      const k = entryKey(w.res, w.namespace, w.name);
-      if (!sizes.has(k)) sizes.set(k, store.get(w.res, w.namespace, w.name)?.json.length ?? 0);
-    }
-    const changes = store.commit(writes);
-    for (const c of changes) {
-      const k = entryKey(c.res, c.object.metadata.namespace ?? '', c.object.metadata.name ?? '');
-      const after = c.type === 'DELETED' ? 0 : c.json.length;
-      this.bytes += after - (sizes.get(k) ?? 0);
-      sizes.set(k, after);
-      const delta = c.type === 'ADDED' ? 1 : c.type === 'DELETED' ? -1 : 0;
-      if (c.res === PODS) this.pods += delta;
-      else if (c.res === NODES) this.nodes += delta;
-    }
-    return changes;
-  }
-}
-
-export interface Limits {
-  caps: Caps;
-  usage: Usage;
-}
 
 /** Which cap a new object would exceed, as the message of its 403; undefined when it fits. */
-export function capExceeded(limits: Limits, res: string): string | undefined {
-  const { caps, usage } = limits;
+export function capExceeded(caps: Caps, usage: Pick<Store, 'bytes' | 'countOf'>, res: string): string | undefined {
   if (usage.bytes >= caps.bytes) return `exceeded the sandbox storage limit: this cluster may store at most ${caps.bytes} bytes of objects`;
-  if (res === PODS && usage.pods >= caps.pods) return `exceeded the sandbox pod limit: this cluster may hold at most ${caps.pods} pods`;
-  if (res === NODES && usage.nodes >= caps.nodes) return `exceeded the sandbox node limit: this cluster may hold at most ${caps.nodes} nodes`;
+  if (res === PODS && usage.countOf(PODS) >= caps.pods) return `exceeded the sandbox pod limit: this cluster may hold at most ${caps.pods} pods`;
+  if (res === NODES && usage.countOf(NODES) >= caps.nodes) return `exceeded the sandbox node limit: this cluster may hold at most ${caps.nodes} nodes`;
   return undefined;
 }
 
 /** Refuses a create that a cap forbids (a 403 naming the cap); updates and deletes are never refused. */
 export function checkCaps(ctx: ApiContext, def: ResourceDef, res: string, name: string) {
-  const over = ctx.limits && capExceeded(ctx.limits, res);
+  const over = ctx.caps && capExceeded(ctx.caps, ctx.store, res);
   if (over) throw forbidden(grOf(def), name, over);
 }
 
 /** Refuses a watch beyond the cluster's concurrent-watch cap. */
 export function checkWatchCap(ctx: ApiContext) {
-  const max = ctx.limits?.caps.watches;
+  const max = ctx.caps?.watches;
   if (max !== undefined && ctx.hub.size >= max) {
     throw tooManyRequests(1, `Too many requests: this sandbox cluster allows at most ${max} concurrent watches`);
   }

@@ -58,6 +58,8 @@ export class Store {
   /** sorted lists per resource and namespace ('' = all), built on first use and kept current by commits */
   private sorted = new Map<string, Map<string, Entry[]>>();
   private count = 0;
+  /** the length of every stored object's JSON (secrets counted decrypted), for the sandbox's storage cap */
+  bytes = 0;
   rv = 0;
   /** the oldest resourceVersion a watch can resume from (exclusive lower bound) */
   compactedRv = 0;
@@ -88,6 +90,7 @@ export class Store {
       const k = key(row.ns, row.name);
       s.mapFor(row.res).set(k, { obj: JSON.parse(json), json, key: k });
       s.count++;
+      s.bytes += json.length;
     }
     return s;
   }
@@ -130,6 +133,11 @@ export class Store {
 
   get objectCount() {
     return this.count;
+  }
+
+  /** How many objects of a resource the store holds. */
+  countOf(res: string): number {
+    return this.byRes.get(res)?.size ?? 0;
   }
 
   /** Resource keys that hold at least one object. */
@@ -208,12 +216,15 @@ export class Store {
     for (const c of changes) {
       const m = this.mapFor(c.res);
       const k = keyOf(c.object);
+      const before = m.get(k);
       let entry: Entry | undefined;
+      if (before) this.bytes -= before.json.length;
       if (c.type === 'DELETED') {
         if (m.delete(k)) this.count--;
       } else {
-        if (!m.has(k)) this.count++;
+        if (!before) this.count++;
         m.set(k, (entry = { obj: c.object, json: c.json, key: k }));
+        this.bytes += c.json.length;
       }
       const lists = this.sorted.get(c.res);
       if (lists) patchSorted(lists, c.object.metadata.namespace ?? '', k, entry);

@@ -1,6 +1,5 @@
 // A cluster's history as its Durable Object sees it: the buffer the write path fills, audit records of
 // requests, and flushes from the alarm. Requests never wait on D1; only the history API does (bounded).
-import { isDohRequest } from '../dns/doh';
 import type { Store } from '../durable/store';
 import { auditRecord } from './audit';
 import { Flusher, withTimeout, type Target } from './flush';
@@ -38,10 +37,8 @@ export class History {
     return this.flusher.target();
   }
 
-  /** Records a Kubernetes API request (the sandbox API and DNS over HTTPS, whose path may hold a token, are not). */
-  audit(req: Request, user: string, code: number, latencyMs: number, time: number) {
-    if (req.headers.get('x-sandbox-api') || isDohRequest(req)) return;
-    const url = new URL(req.url);
+  /** Records a Kubernetes API request (`url` is the request's, already parsed). */
+  audit(req: Request, url: URL, user: string, code: number, latencyMs: number, time: number) {
     // Unique and increasing across restarts of the object: real microseconds, bumped on collisions.
     this.seq = Math.max(this.seq + 1, Date.now() * 1000);
     const exchange = { method: req.method, path: url.pathname, query: url.searchParams, userAgent: req.headers.get('user-agent') ?? '', user, code, latencyMs };

@@ -162,7 +162,7 @@ describe('caps', () => {
     const counted = await inCluster(s.id, (instance) => {
       let bytes = 0;
       for (const r of instance.store.resources()) for (const e of instance.store.entries(r)) bytes += e.json.length;
-      return { bytes, tracked: instance.usage.bytes };
+      return { bytes, tracked: instance.store.bytes };
     });
     expect(counted.tracked).toBe(counted.bytes);
   });

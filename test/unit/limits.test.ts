@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { clientAddress } from '../../src/apiserver/request';
-import { Usage, capExceeded, capsFromEnv, envNumber, parseTtl, takeToken, type Bucket } from '../../src/durable/limits';
+import { capExceeded, capsFromEnv, envNumber, parseTtl, takeToken, type Bucket } from '../../src/durable/limits';
 import { PRESET_NAMES, presetObjects } from '../../src/presets/presets';
 // @ts-expect-error a plain ESM script without types
 import { OUT, bundle } from '../../presets/generate.mjs';
@@ -56,14 +56,15 @@ describe('caps', () => {
     expect(envNumber('2.5', 1)).toBe(2.5);
   });
   it('names the cap a create would exceed', () => {
-    const usage = Object.assign(new Usage(), { bytes: 10, pods: 2, nodes: 0 });
-    expect(capExceeded({ caps, usage }, '/pods')).toBe('exceeded the sandbox pod limit: this cluster may hold at most 2 pods');
-    expect(capExceeded({ caps, usage }, '/nodes')).toBeUndefined();
-    expect(capExceeded({ caps, usage }, '/configmaps')).toBeUndefined();
-    usage.nodes = 1;
-    expect(capExceeded({ caps, usage }, '/nodes')).toMatch(/at most 1 nodes/);
+    const counts: Record<string, number> = { '/pods': 2, '/nodes': 0 };
+    const usage = { bytes: 10, countOf: (res: string) => counts[res] ?? 0 };
+    expect(capExceeded(caps, usage, '/pods')).toBe('exceeded the sandbox pod limit: this cluster may hold at most 2 pods');
+    expect(capExceeded(caps, usage, '/nodes')).toBeUndefined();
+    expect(capExceeded(caps, usage, '/configmaps')).toBeUndefined();
+    counts['/nodes'] = 1;
+    expect(capExceeded(caps, usage, '/nodes')).toMatch(/at most 1 nodes/);
     usage.bytes = 100;
-    expect(capExceeded({ caps, usage }, '/configmaps')).toMatch(/storage limit: this cluster may store at most 100 bytes/);
+    expect(capExceeded(caps, usage, '/configmaps')).toMatch(/storage limit: this cluster may store at most 100 bytes/);
   });
 });
 
