@@ -11,13 +11,12 @@ import { findResource } from '../resources/registry';
 import { joinHostPort, nonSpecialIPErrors, parseIP } from '../resources/endpoints';
 import { affinityOf, findServicePort, route, type Backend, type Connection } from '../network/kube-proxy';
 import type { KubeObject } from '../resources/types';
-import { SERVICE_NAME } from '../controllers/endpointslices';
+import { slicesOfService } from '../controllers/endpointslices';
 import { decodeSegment } from './request';
 
 const SERVICES = findResource('', 'v1', 'services')!;
 const PODS = findResource('', 'v1', 'pods')!;
 const ENDPOINTS = findResource('', 'v1', 'endpoints')!;
-const SLICES = findResource('discovery.k8s.io', 'v1', 'endpointslices')!;
 const NODES = findResource('', 'v1', 'nodes')!;
 
 /** The connect methods of the proxy subresources (ConnectMethods upstream). */
@@ -41,11 +40,7 @@ const serviceUnavailable = (message: string) => new ApiError(503, 'ServiceUnavai
 const refused = (hostPort: string) => serviceUnavailable(`dial tcp ${hostPort}: connect: connection refused`);
 
 
-const slicesOf = (ctx: ApiContext, svc: KubeObject) =>
-  ctx.store
-    .list(resKey(SLICES), svc.metadata.namespace!)
-    .map((e) => e.obj)
-    .filter((s) => s.metadata.labels?.[SERVICE_NAME] === svc.metadata.name);
+const slicesOf = (ctx: ApiContext, svc: KubeObject) => slicesOfService(ctx.store, svc.metadata.namespace!, svc.metadata.name!);
 
 function connect(ctx: ApiContext, req: Request, svc: KubeObject, servicePort: any, via?: Connection['via'], slices = slicesOf(ctx, svc)) {
   return route({ service: svc, slices, servicePort, clientIP: clientAddress(req.headers), now: ctx.now(), random: Math.random, via, affinity: affinityOf(ctx.store) });

@@ -23,12 +23,20 @@ import {
 } from './endpoints';
 import { isPodReady, newControllerRef, quietly } from './controller-utils';
 import type { Controller } from './types';
+import type { Store } from '../durable/store';
 
 const SLICES = findResource('discovery.k8s.io', 'v1', 'endpointslices')!;
 const NODES = findResource('', 'v1', 'nodes')!;
 export const SERVICE_NAME = 'kubernetes.io/service-name';
 export const MANAGED_BY = 'endpointslice.kubernetes.io/managed-by';
 export const CONTROLLER_NAME = 'endpointslice-controller.k8s.io';
+
+/** The EndpointSlices of a Service, selected by the service-name label as kube-proxy and CoreDNS select them. */
+export const slicesOfService = (store: Store, namespace: string, service: string): KubeObject[] =>
+  store
+    .list(resKey(SLICES), namespace)
+    .map((e) => e.obj)
+    .filter((s) => s.metadata.labels?.[SERVICE_NAME] === service);
 const MAX_ENDPOINTS_PER_SLICE = 100;
 const ZONE = 'topology.kubernetes.io/zone';
 

@@ -1,6 +1,7 @@
 // The cluster as DNS sees it, read from the Durable Object's store (CoreDNS reads the same objects
 // through its informers: Namespaces, Services and EndpointSlices).
 import { resKey, type ApiContext } from '../apiserver/context';
+import { slicesOfService } from '../controllers/endpointslices';
 import { findResource } from '../resources/registry';
 import type { KubeObject } from '../resources/types';
 import type { DnsView } from './records';
@@ -9,7 +10,6 @@ const key = (group: string, version: string, plural: string) => resKey(findResou
 const NAMESPACES = key('', 'v1', 'namespaces');
 const SERVICES = key('', 'v1', 'services');
 const SLICES = key('discovery.k8s.io', 'v1', 'endpointslices');
-const SERVICE_NAME = 'kubernetes.io/service-name';
 
 export function storeView(ctx: ApiContext): DnsView {
   const { store } = ctx;
@@ -18,7 +18,7 @@ export function storeView(ctx: ApiContext): DnsView {
     namespaceExists: (ns) => !!store.get(NAMESPACES, '', ns),
     service: (ns, name) => store.get(SERVICES, ns, name)?.obj,
     services: () => objects(SERVICES),
-    endpointSlices: (ns, svc) => objects(SLICES, ns).filter((s) => s.metadata.labels?.[SERVICE_NAME] === svc),
+    endpointSlices: (ns, svc) => slicesOfService(store, ns, svc),
     allEndpointSlices: () => objects(SLICES),
     // Only negative answers need it (the SOA), so the scan happens only then.
     serial: () => lastChange([...objects(NAMESPACES), ...objects(SERVICES), ...objects(SLICES)]) || Math.floor(ctx.now() / 1000),
